@@ -1,0 +1,57 @@
+"""The portal application factory."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from portal.config import Config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and wire the portal: config, extensions, blueprints, admin, CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    config = Config(app.instance_path)
+    app.config.from_mapping(config.as_dict())
+    if test_config:
+        app.config.update(test_config)
+    if not test_config:
+        config.validate()
+    os.makedirs(app.config["UPLOAD_DIR"], exist_ok=True)
+
+    from portal import audit, clock, errors, security, web
+    from portal.auth import passwords
+    from portal.extensions import babel, csrf, db, login_manager, migrate
+
+    if app.config.get("FIXED_NOW"):
+        clock.set_fixed_now(app.config["FIXED_NOW"])
+    passwords.configure(fast=bool(app.config.get("FAST_HASHES")))
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
+                     render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=web.select_locale)
+    login_manager.init_app(app)
+    audit.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    web.init_app(app)
+
+    from portal.database import init_app as init_database
+    init_database(app)
+
+    from portal.api import bp as api_bp
+    from portal.auth.views import bp as auth_bp
+    from portal.home import bp as home_bp
+    app.register_blueprint(home_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF does not apply
+
+    from admin_views import init_admin
+    init_admin(app)
+
+    from portal.cli import register_commands
+    register_commands(app)
+    return app

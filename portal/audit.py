@@ -1,0 +1,134 @@
+"""Audit log written from SQLAlchemy session events (X-3): who, when, mode, IP, diff."""
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from contextvars import ContextVar
+
+from flask import g, has_request_context, request
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session
+
+from portal import clock
+
+# Registers whose rows are audited through their parent record instead (bulk children).
+NOT_AUDITED = {"audit_log", "api_tokens", "job_runs", "scheduler_leases", "receipts", "list_items",
+               "declaration_items", "consolidation_mappings", "code_entries", "catalog_categories",
+               "catalog_items", "catalog_services"}
+SECRET_COLUMNS = {"password_hash", "pin_hash", "token_hash"}
+
+_actor: ContextVar[dict | None] = ContextVar("audit_actor", default=None)
+
+
+def set_actor(username: str, login_mode: str = "system", user_id: int | None = None):
+    """Name who acts outside a request (CLI, scheduler); returns a reset token."""
+    return _actor.set({"username": username, "login_mode": login_mode, "user_id": user_id, "ip": None})
+
+
+def current_actor() -> dict:
+    """Return the acting user for the audit row (request identity, or the set actor)."""
+    if has_request_context():
+        identity = getattr(g, "identity", None)
+        ip = request.headers.get("X-Real-IP") or request.remote_addr
+        if identity is not None:
+            return {"username": identity.user.username, "login_mode": identity.login_mode,
+                    "user_id": identity.user.id, "ip": ip}
+        return {"username": None, "login_mode": "anonymous", "user_id": None, "ip": ip}
+    return _actor.get() or {"username": "system", "login_mode": "system", "user_id": None, "ip": None}
+
+
+def _plain(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, (dict, list, str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def _diff(obj, action: str) -> dict:
+    state = inspect(obj)
+    changes = {}
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        if key in ("created_at", "updated_at"):
+            continue
+        hist = state.attrs[key].history
+        if action == "update":
+            if not hist.has_changes():
+                continue
+            old = hist.deleted[0] if hist.deleted else None
+            new = hist.added[0] if hist.added else None
+        elif action == "create":
+            old, new = None, getattr(obj, key)
+        else:
+            old, new = getattr(obj, key), None
+        if key in SECRET_COLUMNS:
+            old, new = ("***" if old else None), ("***" if new else None)
+        changes[key] = [_plain(old), _plain(new)]
+    return changes
+
+
+def _audited(obj) -> bool:
+    table = getattr(obj, "__tablename__", None)
+    return table is not None and table not in NOT_AUDITED
+
+
+def record(session: Session, table_name: str, record_id: int | None, action: str, diff: dict) -> None:
+    """Write one audit row directly (for bulk SQL transitions that bypass ORM events)."""
+    actor = current_actor()
+    session.execute(insert(_audit_table()), [{
+        "at": clock.now_naive(), "created_at": clock.now_naive(), "updated_at": clock.now_naive(),
+        "user_id": actor["user_id"], "username": actor["username"], "login_mode": actor["login_mode"],
+        "ip": actor["ip"], "table_name": table_name, "record_id": record_id, "action": action,
+        "diff": {k: [_plain(a), _plain(b)] for k, (a, b) in diff.items()},
+    }])
+
+
+def _audit_table():
+    from portal.models import AuditLog
+    return AuditLog.__table__
+
+
+def _before_flush(session, flush_context, instances):
+    pending = session.info.setdefault("audit_pending", [])
+    for obj in session.new:
+        if _audited(obj):
+            pending.append(("create", obj, None))
+    for obj in session.dirty:
+        if _audited(obj) and session.is_modified(obj, include_collections=False):
+            diff = _diff(obj, "update")
+            if diff:
+                action = "status" if "status" in diff else "update"
+                pending.append((action, obj, diff))
+    for obj in session.deleted:
+        if _audited(obj):
+            pending.append(("delete", obj, _diff(obj, "delete")))
+
+
+def _after_flush(session, flush_context):
+    pending = session.info.pop("audit_pending", [])
+    if not pending:
+        return
+    actor = current_actor()
+    now = clock.now_naive()
+    rows = []
+    for action, obj, diff in pending:
+        if diff is None:
+            diff = {k: [None, _plain(getattr(obj, k))] for k in inspect(obj).mapper.column_attrs.keys()
+                    if k not in ("created_at", "updated_at")}
+            for key in SECRET_COLUMNS & diff.keys():
+                diff[key] = [None, "***"]
+        rows.append({"at": now, "created_at": now, "updated_at": now, "user_id": actor["user_id"],
+                     "username": actor["username"], "login_mode": actor["login_mode"], "ip": actor["ip"],
+                     "table_name": obj.__tablename__, "record_id": getattr(obj, "id", None),
+                     "action": action, "diff": diff})
+    session.connection().execute(insert(_audit_table()), rows)
+
+
+def init_app(app) -> None:
+    """Attach the audit listeners to every session (once per process)."""
+    if not event.contains(Session, "before_flush", _before_flush):
+        event.listen(Session, "before_flush", _before_flush)
+        event.listen(Session, "after_flush", _after_flush)

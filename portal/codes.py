@@ -1,0 +1,62 @@
+"""Reading the reference code tables: look-ups, search by code / name / pinyin (Q-9)."""
+from __future__ import annotations
+
+
+from sqlalchemy import or_, select
+
+from portal.extensions import db
+from portal.models import CodeEntry
+
+CODE_TABLES = ("regions", "customs", "countries", "currencies", "id_types", "market_entity_types", "org_types",
+               "industries", "ciq_enterprise_types", "economic_zones", "license_names", "cancellation_reasons",
+               "transport_modes", "trade_modes", "units", "guarantee_modes", "business_types",
+               "qualification_types")
+CODE_TABLE_LABELS = {
+    "regions": "行政区划", "customs": "关区代码", "countries": "国别（地区）", "currencies": "币制",
+    "id_types": "证件类型", "market_entity_types": "市场主体类型", "org_types": "组织机构类型",
+    "industries": "行业种类", "ciq_enterprise_types": "检验检疫企业类型", "economic_zones": "经济区划",
+    "license_names": "外部资质名称", "cancellation_reasons": "注销原因", "transport_modes": "运输方式",
+    "trade_modes": "监管方式", "units": "计量单位", "guarantee_modes": "担保方式", "business_types": "企业经营类别",
+    "qualification_types": "资质类型",
+}
+
+
+def search_codes(table: str, q: str = "", parent: str | None = None, limit: int = 50) -> list[CodeEntry]:
+    """Return active rows of a table matching q by code prefix, Chinese name or pinyin initials."""
+    stmt = select(CodeEntry).where(CodeEntry.table_name == table, CodeEntry.active.is_(True))
+    q = (q or "").strip()
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(or_(CodeEntry.code.like(f"{q}%"), CodeEntry.name_zh.like(like),
+                              CodeEntry.pinyin.like(f"%{q.lower()}%"), CodeEntry.name_en.ilike(like)))
+    if parent:
+        stmt = stmt.where(CodeEntry.parent_code == parent)
+    return list(db.session.scalars(stmt.order_by(CodeEntry.code).limit(limit)))
+
+
+def code_map(table: str) -> dict[str, CodeEntry]:
+    """Return every active row of a table keyed by code."""
+    rows = db.session.scalars(select(CodeEntry).where(CodeEntry.table_name == table, CodeEntry.active.is_(True)))
+    return {r.code: r for r in rows}
+
+
+def code_set(table: str) -> frozenset[str]:
+    """Return the set of active codes of a table."""
+    return frozenset(db.session.scalars(select(CodeEntry.code).where(
+        CodeEntry.table_name == table, CodeEntry.active.is_(True))))
+
+
+def code_name(table: str, code: str | None) -> str:
+    """Return the Chinese name of a code, or the code itself when unknown."""
+    if not code:
+        return ""
+    row = db.session.scalar(select(CodeEntry).where(CodeEntry.table_name == table, CodeEntry.code == code))
+    return row.name_zh if row else code
+
+
+def choices(table: str, parent: str | None = None) -> list[tuple[str, str, str]]:
+    """Return (code, label, pinyin) for a dropdown."""
+    stmt = select(CodeEntry).where(CodeEntry.table_name == table, CodeEntry.active.is_(True))
+    if parent:
+        stmt = stmt.where(CodeEntry.parent_code == parent)
+    return [(r.code, f"{r.code} {r.name_zh}", r.pinyin) for r in db.session.scalars(stmt.order_by(CodeEntry.code))]

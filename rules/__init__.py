@@ -1,0 +1,1 @@
+"""Business rules as pure functions over plain data (no Flask, no database)."""
