@@ -1,17 +1,41 @@
 """Flask-Admin: every register of SPEC §1 as a view (X-1)."""
 from __future__ import annotations
 
+import os
+
+import flask_admin
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
 from admin_views.base import PortalAdminIndex
+
+# Flask-Admin ships its Simplified Chinese catalogue as zh_Hans_CN; the portal's locale is "zh".
+ADMIN_CATALOGUE = os.path.join(os.path.dirname(flask_admin.__file__), "translations", "zh_Hans_CN",
+                               "LC_MESSAGES", "admin.mo")
+
+
+def _translations_path(app) -> str | None:
+    """Expose Flask-Admin's own Chinese catalogue under the portal's "zh" locale (menus, buttons)."""
+    root = os.path.join(app.instance_path, "admin_translations")
+    target = os.path.join(root, "zh", "LC_MESSAGES", "admin.mo")
+    if not os.path.exists(target) and os.path.exists(ADMIN_CATALOGUE):
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        try:
+            os.symlink(ADMIN_CATALOGUE, target)
+        except FileExistsError:  # another process made it first
+            pass
+        except OSError:
+            return None
+    return root if os.path.exists(target) else None
 
 
 def init_admin(app) -> Admin:
     """Create the admin and add one view per register."""
     admin = Admin(app, name="单一窗口管理后台", url="/admin",
                   index_view=PortalAdminIndex(name="首页", url="/admin"),
-                  theme=Bootstrap4Theme(swatch="cerulean", fluid=True))
-    from admin_views import registers
+                  translations_path=_translations_path(app),
+                  theme=Bootstrap4Theme(swatch="cerulean", fluid=True, base_template="admin/portal_base.html"))
+    from admin_views import fragments, registers
+    fragments.init_app(app)
     registers.add_views(admin)
     return admin

@@ -1,94 +1,230 @@
-"""The one secure base view: roles, tenancy on every path, CSRF-protected forms (X-1)."""
+"""The one secure base view: roles, tenancy on every path, CSRF-protected forms (X-1).
+
+Staff edit, auditors read and export, enterprise users read and export their own enterprise's
+rows of the tenant-owned registers (and the code tables, like every logged-in user).
+"""
 from __future__ import annotations
 
 from flask import abort, g, redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
-from flask_admin.form import SecureForm
+from flask_wtf import FlaskForm
+from sqlalchemy import JSON, PrimaryKeyConstraint, String, UniqueConstraint, false
+from wtforms.validators import ValidationError
+
+from admin_views.filters import filters_for
+from admin_views.labels import CODE_COLUMNS, COMMON_LABELS
+from admin_views.listing import ListingMixin
+from portal.audit import SECRET_COLUMNS
+from portal.extensions import db
+
+WRITE_VIEWS = {"create_view": "can_create", "edit_view": "can_edit", "ajax_update": "can_edit",
+               "delete_view": "can_delete", "action_view": "_is_staff"}
+SYSTEM_COLUMNS = ("id", "created_at", "updated_at", "version", "status", "status_changed_at")
+# Columns an ajax dropdown searches, per referenced register (anything else searches by id).
+AJAX_FIELDS = {
+    "enterprises": ("name_zh", "uscc"), "users": ("username", "name"), "cards": ("card_no",),
+    "applications": ("application_no",), "collection_filings": ("center_no",), "product_volumes": ("volume_no",),
+    "list_heads": ("center_no",), "declarations": ("unified_no",), "licences": ("license_no",),
+    "bonded_books": ("book_no",), "catalog_categories": ("name",), "catalog_items": ("name",),
+}
+
+
+def violation_text(violations) -> str:
+    """Join rule violations into one Chinese message naming each rule id (X-4)."""
+    return "；".join(f"{v.message}（{v.rule}）" for v in violations)
+
+
+def rule_validator(check):
+    """Turn a rules/ check (value → violations) into a form validator."""
+    def validate(form, field):
+        if field.data not in (None, ""):
+            violations = check(field.data)
+            if violations:
+                raise ValidationError(violation_text(violations))
+    return validate
 
 
 def _identity():
     return getattr(g, "identity", None)
 
 
+def _refuse():
+    """Send anonymous users to the login page, everyone else gets 403."""
+    if _identity() is None:
+        return redirect(url_for("auth.login", next=request.full_path))
+    abort(403)
+
+
+def _scope(model, query):
+    """Keep only the rows the current user may see (§0): everything for staff and auditors."""
+    identity = _identity()
+    if identity is None:
+        return query.filter(false())
+    if identity.is_enterprise:
+        clause = model.tenant_clause(identity.enterprise_id)
+        return query.filter(clause if clause is not None else false())
+    return query
+
+
+class PortalForm(FlaskForm):
+    """Admin forms carry Flask-WTF's CSRF token, the one CSRFProtect checks on every POST."""
+
+    def __init__(self, formdata=None, obj=None, prefix="", **kwargs):
+        self._obj = obj
+        super().__init__(formdata=formdata, obj=obj, prefix=prefix, **kwargs)
+
+
 class ScopedAjaxLoader(QueryAjaxModelLoader):
     """Ajax look-ups that never list rows of another enterprise."""
 
-    def _scoped(self, query):
-        identity = _identity()
-        if identity is not None and identity.is_enterprise:
-            clause = self.model.tenant_clause(identity.enterprise_id)
-            query = query.filter(clause) if clause is not None else query.filter(False)
-        return query
-
     def get_query(self):
-        return self._scoped(super().get_query())
+        return _scope(self.model, super().get_query())
 
     def get_one(self, pk):
-        return self.get_query().filter(self.pk == pk).one_or_none()
+        return self.get_query().filter(getattr(self.model, self.pk) == pk).one_or_none()
 
 
-class SecureModelView(ModelView):
-    """Base of every register view: staff edit, auditors read and export, tenants see their own."""
+class SecureModelView(ListingMixin, ModelView):
+    """Base of every register view: mostly settings, the rules of access live here."""
 
-    form_base_class = SecureForm
+    form_base_class = PortalForm
+    list_template = "admin/portal_list.html"
     can_export = True
     export_types = ["csv", "xlsx"]
     can_view_details = True
-    page_size = 50
+    page_size = 20
     can_set_page_size = True
+    page_size_options = (20, 50, 100)
     simple_list_pager = True
-    staff_can_edit = True
+    column_default_sort = ("id", True)
+    column_display_pk = True
+    staff_can_edit = True          # False: nobody edits by hand
+    allow_create = True
+    allow_edit = True
+    allow_delete = True
+    readable_by_all = False        # code tables: every logged-in user may read them
+    large_register = False         # True: sort only on indexed columns
+    labels: dict = {}              # per-view additions to COMMON_LABELS
+    code_columns = None            # per-view column → code table, else labels.CODE_COLUMNS
+    system_filled: tuple = ()      # numbers and fields the system fills: never in a form
 
-    # ---- access -------------------------------------------------------------------------------
+    def __init__(self, model, session=None, **kwargs):
+        kwargs.setdefault("name", model.__label__)
+        kwargs.setdefault("endpoint", model.__tablename__)
+        self.model = model
+        self._configure(model)
+        super().__init__(model, session if session is not None else db, **kwargs)
+
+    # ---- settings derived from the model -------------------------------------------------------
+    def _configure(self, model) -> None:
+        columns = list(model.__table__.columns)
+        public = [c.key for c in columns if c.key not in SECRET_COLUMNS]
+        self.column_labels = {**COMMON_LABELS, **self.labels, **(self.column_labels or {})}
+        if self.column_list is None:
+            self.column_list = [c.key for c in columns if c.key in public and not isinstance(c.type, JSON)
+                                and c.key not in ("version", "updated_at")]
+        self.column_details_list = self.column_details_list or public
+        self.column_export_list = self.column_export_list or public
+        if self.column_sortable_list is None and self.large_register:
+            self.column_sortable_list = [name for name in self.column_list if self._indexed(name)]
+        relationships = model.__mapper__.relationships
+        excluded = set(SYSTEM_COLUMNS) | set(SECRET_COLUMNS) | set(self.system_filled)
+        excluded |= {r.key for r in relationships if r.uselist}
+        excluded |= set(self.form_excluded_columns or ())
+        self.form_excluded_columns = sorted(excluded)
+        strings = {c.key for c in columns if isinstance(c.type, String)}
+        self.form_choices = {**{name: [(str(v), label) for v, label in options]
+                                for name, options in (self.column_choices or {}).items() if name in strings},
+                             **(self.form_choices or {})}
+        refs = {r.key: {"fields": AJAX_FIELDS.get(r.mapper.local_table.name, ("id",)), "page_size": 10,
+                        "placeholder": "输入名称或编号搜索"}
+                for r in relationships if not r.uselist and r.key not in excluded}
+        self.form_ajax_refs = {**refs, **(self.form_ajax_refs or {})}
+        self.column_filters = filters_for(self, self.column_filters or ())
+
+    def _indexed(self, name: str) -> bool:
+        """Tell whether a column leads an index (or is unique / the primary key)."""
+        table = self.model.__table__
+        column = table.columns.get(name)
+        if column is None:
+            return False
+        if column.primary_key or column.unique or column.index:
+            return True
+        leading = [list(ix.columns)[0] for ix in table.indexes]
+        leading += [list(c.columns)[0] for c in table.constraints
+                    if isinstance(c, (UniqueConstraint, PrimaryKeyConstraint)) and len(c.columns)]
+        return any(c is column for c in leading)
+
+    def code_table_of(self, name: str) -> str | None:
+        """Return the code table a column's values come from, if any."""
+        return (self.code_columns if self.code_columns is not None else CODE_COLUMNS).get(name)
+
+    # ---- access ----------------------------------------------------------------------------------
     def is_accessible(self):
+        """Staff and auditors read everything; enterprise users their tenant registers and code tables.
+
+        Also used as is_accessible of non-model admin pages (getattr: they have no model)."""
         identity = _identity()
-        return identity is not None and (identity.is_staff or identity.is_auditor)
+        if identity is None:
+            return False
+        if identity.is_staff or identity.is_auditor:
+            return True
+        model = getattr(self, "model", None)
+        tenant_owned = model is not None and model.tenant_clause(0) is not None
+        return identity.is_enterprise and (getattr(self, "readable_by_all", False) or tenant_owned)
 
     def inaccessible_callback(self, name, **kwargs):
-        if _identity() is None:
-            return redirect(url_for("auth.login", next=request.full_path))
-        abort(403)
+        return _refuse()
 
-    def _can_write(self) -> bool:
+    def _handle_view(self, name, **kwargs):
+        refused = super()._handle_view(name, **kwargs)
+        if refused is not None:
+            return refused
+        if name in WRITE_VIEWS and not getattr(self, WRITE_VIEWS[name]):
+            abort(403)
+        return None
+
+    @property
+    def _is_staff(self) -> bool:
+        """Staff may run the actions a view offers (each action checks its own rules)."""
         identity = _identity()
-        return identity is not None and identity.is_staff and self.staff_can_edit
+        return identity is not None and identity.is_staff
+
+    @property
+    def _can_write(self) -> bool:
+        return self._is_staff and self.staff_can_edit
 
     @property
     def can_create(self):
-        return self._can_write() and getattr(self, "allow_create", True)
+        return self._can_write and self.allow_create
 
     @property
     def can_edit(self):
-        return self._can_write() and getattr(self, "allow_edit", True)
+        return self._can_write and self.allow_edit
 
     @property
     def can_delete(self):
-        return self._can_write() and getattr(self, "allow_delete", True)
+        return self._can_write and self.allow_delete
 
-    # ---- tenancy ------------------------------------------------------------------------------
-    def _tenant(self, query):
-        identity = _identity()
-        if identity is None:
-            return query.filter(False)
-        if identity.is_enterprise:
-            clause = self.model.tenant_clause(identity.enterprise_id)
-            return query.filter(clause) if clause is not None else query.filter(False)
-        return query
-
+    # ---- tenancy on every path: list, count, by id, ajax, export --------------------------------
     def get_query(self):
-        return self._tenant(super().get_query())
+        return _scope(self.model, super().get_query())
 
     def get_count_query(self):
-        return self._tenant(super().get_count_query())
+        return _scope(self.model, super().get_count_query())
 
     def get_one(self, id):
+        """Return the row by id within the user's scope, or answer 404."""
         try:
             pk = int(id)
         except (TypeError, ValueError):
-            return None
-        return self.get_query().filter(self.model.id == pk).one_or_none()
+            abort(404)
+        record = self.get_query().filter(self.model.id == pk).one_or_none()
+        if record is None:
+            abort(404)
+        return record
 
     def _create_ajax_loader(self, name, options):
         attr = getattr(self.model, name, None)
@@ -97,7 +233,7 @@ class SecureModelView(ModelView):
         remote = attr.property.mapper.class_
         return ScopedAjaxLoader(name, self.session, remote, **options)
 
-    # ---- writes are refused for everyone but staff, on every path ----------------------------
+    # ---- writes: refused for everyone but staff, whatever the path -------------------------------
     def create_model(self, form):
         if not self.can_create:
             abort(403)
@@ -115,22 +251,26 @@ class SecureModelView(ModelView):
 
 
 class ReadOnlyView(SecureModelView):
-    """A register nobody edits by hand (receipts, audit log, mappings)."""
+    """A register nobody edits by hand (receipts, audit log, mappings, scheduler runs)."""
 
     staff_can_edit = False
 
 
+class LifecycleView(SecureModelView):
+    """A register whose rows move through statuses by operations: staff fix other fields only."""
+
+    allow_create = False
+    allow_delete = False
+
+
 class PortalAdminIndex(AdminIndexView):
-    """The admin landing page: only staff and auditors."""
+    """The admin landing page: for every logged-in user; the menu shows what each may read."""
 
     def is_accessible(self):
-        identity = _identity()
-        return identity is not None and (identity.is_staff or identity.is_auditor)
+        return _identity() is not None
 
     def inaccessible_callback(self, name, **kwargs):
-        if _identity() is None:
-            return redirect(url_for("auth.login", next=request.full_path))
-        abort(403)
+        return _refuse()
 
     @expose("/")
     def index(self):

@@ -32,8 +32,13 @@ def init_command():
 def create_user_command(role, username, name, password):
     """Create a staff or auditor account."""
     from portal.accounts import create_internal_user
+    from rules.violations import RuleError
     audit.set_actor("cli")
-    create_internal_user(db.session, role=role, username=username, name=name or username, password=password)
+    try:
+        create_internal_user(db.session, role=role, username=username, name=name or username, password=password)
+    except RuleError as exc:
+        db.session.rollback()
+        raise click.ClickException("；".join(f"{v.message}（{v.rule}）" for v in exc.violations)) from None
     db.session.commit()
     click.echo(f"已创建 {role} 用户 {username}")
 

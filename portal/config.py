@@ -52,6 +52,8 @@ class Config:
         self.BABEL_DEFAULT_LOCALE = env.get("DEFAULT_LOCALE", "zh")
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
         self.FLASK_ADMIN_SWATCH = "cerulean"
+        # TrueType CJK font embedded in every PDF (P-1); Debian package fonts-wqy-microhei.
+        self.PDF_FONT_PATH = env.get("PDF_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
         self.SHARED_DIR = env.get("SHARED_DIR", os.path.join(os.path.dirname(os.path.dirname(
             os.path.abspath(__file__))), "..", "shared"))
         # Module Q windows and module C periods (C-3, C-7).

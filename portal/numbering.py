@@ -56,6 +56,11 @@ def next_number(session, kind: str) -> str:
     return next_numbers(session, kind, 1)[0]
 
 
+def next_counter(session, kind: str, scope: str) -> int:
+    """Return the next value of a counter that never resets within `scope` (registration codes …)."""
+    return _reserve(session, kind, scope, 1)
+
+
 def peek(session, kind: str) -> int:
     """Return today's counter (for diagnostics)."""
     day = clock.today().strftime("%Y%m%d")

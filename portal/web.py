@@ -27,6 +27,7 @@ def _load_user(user_id: str):
 def _load_identity() -> None:
     if request.path.startswith("/api/") or request.path.startswith("/static/"):
         return
+    g.identity = None
     if not current_user.is_authenticated:
         return
     card = None

@@ -9,6 +9,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Mapping
 
+from rules.attachments import required_attachment_violations
 from rules.formats import is_blank, length_violations
 from rules.identifiers import org_code_violations, uscc_violations
 from rules.qualification_basic import (
@@ -17,13 +18,13 @@ from rules.qualification_basic import (
 )
 from rules.qualification_data import (
     ApplicationData, EnterpriseState, ReferenceData, held_types, open_cancellations_not_received,
-    open_change, other_open_applications, days_before,
+    days_before, open_change, other_open_applications,
 )
 from rules.qualification_sections import (
     DECLARATION_LABELS, DECLARATION_SECTION, MANAGEMENT_LABELS, MANAGEMENT_SECTION,
     declaration_personnel_violations, external_license_violations, investor_amount_violations,
     investor_violations, license_row_format_violations, management_personnel_violations,
-    person_row_format_violations, required_attachment_violations,
+    person_row_format_violations,
 )
 from rules.qualification_select import selection_violations, unique_types
 from rules.qualification_types import (
@@ -97,7 +98,7 @@ def save_violations(data: ApplicationData, today: date | None = None) -> list[Vi
     for index, row in enumerate(data.external_licenses):
         violations += license_row_format_violations(row, index)
     violations += length_violations(
-        data.cancellation_other_reason, OTHER_REASON_MAX_LENGTH, "cancellation.other_reason", "其他注销原因",
+        data.cancellation_other_reason, OTHER_REASON_MAX_LENGTH, "cancellation.other_reason", "其他注销原因", "Q-26",
     )
     return violations
 
@@ -247,14 +248,14 @@ def cancellation_violations(
         violations.append(Violation("Q-26", "cancellation.reason_code", "注销原因不能为空"))
     else:
         violations += code_value_violations(
-            reason, "cancellation_reasons", ref, "cancellation.reason_code", "注销原因", "Q-26",
+            reason, ref.codes.get("cancellation_reasons"), "cancellation.reason_code", "注销原因", "Q-26",
         )
     if reason == CANCELLATION_OTHER_REASON_CODE and is_blank(data.cancellation_other_reason):
         violations.append(Violation(
             "Q-26", "cancellation.other_reason", "注销原因为“其他依法应当注销注册登记的情形”时，其他注销原因必填",
         ))
     violations += length_violations(
-        data.cancellation_other_reason, OTHER_REASON_MAX_LENGTH, "cancellation.other_reason", "其他注销原因",
+        data.cancellation_other_reason, OTHER_REASON_MAX_LENGTH, "cancellation.other_reason", "其他注销原因", "Q-26",
     )
     for other in other_open_applications(state, data.application_no, CANCELLATION):
         for code in chosen:

@@ -120,6 +120,7 @@ def approval_effects(
     types = tuple(dict.fromkeys(qualification_types))
 
     def personnel_nos() -> tuple[str, ...]:
+        """Return one new personnel filing number per new declaration person."""
         return tuple(
             format_personnel_filing_no(customs_code, approval_date, next_sequence(PERSONNEL_SEQUENCE))
             for _ in range(new_personnel_count)

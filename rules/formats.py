@@ -109,8 +109,8 @@ def license_number_violations(value, field: str = "number", label: str = "许可
     return [Violation("Q-17", field, f"{label}只能包含中文、英文字母、数字和“-”")]
 
 
-def length_violations(value, max_length: int, field: str, label: str) -> list[Violation]:
-    """Check a text value is at most max_length characters (Q-10)."""
+def length_violations(value, max_length: int, field: str, label: str, rule: str = "Q-10") -> list[Violation]:
+    """Check a text value is at most max_length characters (Q-10 unless another rule owns the field)."""
     if is_blank(value) or len(_text(value)) <= max_length:
         return []
-    return [Violation("Q-10", field, f"{label}不能超过{max_length}个字符")]
+    return [Violation(rule, field, f"{label}不能超过{max_length}个字符")]

@@ -161,6 +161,6 @@ def id_card_violations(
 
 def make_id_card(region6: str, birth_yyyymmdd: str, seq3: str | int) -> str:
     """Build a resident ID number with a correct check character (for tests and demo data)."""
-    sequence = str(seq3).zfill(3) if isinstance(seq3, int) else seq3
+    sequence = str(seq3).zfill(3)
     first17 = f"{region6}{birth_yyyymmdd}{sequence}"
     return first17 + id_card_check_char(first17)

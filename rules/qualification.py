@@ -5,7 +5,8 @@ The rules live in smaller files; this module only re-exports their public names:
 - qualification_data: input dataclasses (ApplicationData, EnterpriseState, ReferenceData, ...)
 - qualification_select: Q-1 to Q-6 and the form checklist
 - qualification_basic: basic information, Q-8 to Q-13
-- qualification_sections: child sections and attachments, Q-14 to Q-18
+- qualification_sections: child sections, Q-14 to Q-17
+- attachments: required attachments and upload checks, Q-18 (and Q-26's letter)
 - application: lifecycle and whole-application checks, Q-19, Q-20, Q-23 to Q-26
 - approval: approval effects and date rules, Q-22, Q-27, Q-28, Q-30
 """
@@ -31,11 +32,13 @@ from rules.qualification_data import (  # noqa: F401
     ReferenceData, add_years, application_data_from_body, held_types, parse_date,
     valid_qualifications,
 )
-from rules.qualification_sections import (  # noqa: F401
+from rules.attachments import (  # noqa: F401
     MAX_ATTACHMENT_BYTES, allowed_extensions_for, attachment_kind_violations,
-    attachment_violations, declaration_personnel_violations, external_license_violations,
-    investor_violations, license_valid_until, management_personnel_violations,
-    required_attachment_violations,
+    attachment_violations, file_extension, required_attachment_violations,
+)
+from rules.qualification_sections import (  # noqa: F401
+    declaration_personnel_violations, external_license_violations, investor_violations,
+    license_valid_until, management_personnel_violations,
 )
 from rules.qualification_select import (  # noqa: F401
     already_filed_violations, dependency_violations, dual_violations, exclusion_violations,

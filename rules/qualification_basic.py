@@ -11,7 +11,7 @@ from rules.formats import (
     email_violations, is_blank, length_violations, mobile_violations, person_id_violations,
     phone_violations, postal_code_violations, url_violations,
 )
-from rules.identifiers import org_code_violations, uscc_violations
+from rules.identifiers import uscc_violations
 from rules.qualification_data import ReferenceData
 from rules.qualification_types import (
     BRANCH_HEAD_TYPES, CB, DUAL, EXPRESS_OPERATOR_TYPES, qualification_name,
@@ -75,9 +75,10 @@ def required_field_violations(
     ]
 
 
-def code_value_violations(value, table: str, ref: ReferenceData, field: str, label: str, rule: str = "Q-9") -> list[Violation]:
-    """Check a non-blank value is a code of the named code table (skipped when the table is absent)."""
-    codes = ref.codes.get(table)
+def code_value_violations(
+    value, codes: Iterable[str] | None, field: str, label: str, rule: str = "Q-9"
+) -> list[Violation]:
+    """Check a non-blank value is one of a code table's codes (skipped when the table is None)."""
     if is_blank(value) or codes is None or str(value).strip() in codes:
         return []
     return [Violation(rule, field, f"{label}“{value}”不在参数表中，请从下拉列表中选择")]
@@ -90,8 +91,10 @@ def province_of(region_code: str, ref: ReferenceData) -> str:
 
 
 def is_third_level_region(region_code: str, ref: ReferenceData) -> bool:
-    """Return True for a known six-digit district/county code (not ending in 00)."""
+    """Return True for a selectable district/county code (or, without that table, one not ending in 00)."""
     code = str(region_code or "").strip()
+    if ref.selectable_regions is not None:
+        return code in ref.selectable_regions
     regions = ref.codes.get("regions")
     known = regions is None or code in regions
     return known and len(code) == 6 and code.isdigit() and not code.endswith("00")
@@ -115,7 +118,7 @@ def region_customs_violations(enterprise: Mapping[str, Any], ref: ReferenceData)
             "Q-9", "region_code", "行政区划须选择到第三级（区/县），例如广东省、深圳市、福田区",
         ))
     customs_table = ref.codes.get("customs")
-    customs_known = customs in ref.customs_provinces or (customs_table is not None and customs in customs_table)
+    customs_known = customs in ref.customs_provinces or customs in (customs_table or ())
     customs_checkable = customs_table is not None or bool(ref.customs_provinces)
     if customs and customs_checkable and not customs_known:
         violations.append(Violation("Q-9", "customs_code", f"所在地海关“{customs}”不在参数表中"))
@@ -125,7 +128,9 @@ def region_customs_violations(enterprise: Mapping[str, Any], ref: ReferenceData)
             "Q-9", "customs_code", "所在地海关与行政区划不匹配，请先选择行政区划，再选择所在地海关",
         ))
     for name, table in ENTERPRISE_CODE_TABLES.items():
-        violations += code_value_violations(enterprise.get(name), table, ref, name, ENTERPRISE_LABELS[name])
+        violations += code_value_violations(
+            enterprise.get(name), ref.codes.get(table), name, ENTERPRISE_LABELS[name],
+        )
     return violations
 
 
@@ -232,7 +237,8 @@ def body_system_field_violations(body: Mapping[str, Any], current: Mapping[str, 
     """
     violations = system_field_violations(body, current)
     if isinstance(body.get("enterprise"), Mapping):
-        violations += system_field_violations(body["enterprise"], current.get("enterprise") or {}, "enterprise.")
+        current_enterprise = current.get("enterprise") or {}
+        violations += system_field_violations(body["enterprise"], current_enterprise, "enterprise.")
     current_rows = {
         _comparable(row.get("id_no")): row for row in current.get("declaration_personnel") or ()
     }

@@ -93,6 +93,8 @@ class ReferenceData:
     customs_provinces: Mapping[str, frozenset[str]] = field(default_factory=dict)  # customs code -> provinces served
     foreign_invested_market_types: frozenset[str] = frozenset()
     parents: Mapping[str, ParentInfo] = field(default_factory=dict)  # parent code -> lookup result
+    # Regions valid as an enterprise's 行政区划 (counties, plus cities without districts); None = by code shape.
+    selectable_regions: frozenset[str] | None = None
 
 
 def valid_qualifications(state: EnterpriseState, today: date | None = None) -> dict[str, date | None]:
@@ -187,6 +189,7 @@ def application_data_from_body(
     cancellation = body.get("cancellation") or {}
 
     def rows(name: str) -> tuple[Mapping[str, Any], ...]:
+        """Return copies of the child rows listed under `name`."""
         return tuple(dict(row) for row in (body.get(name) or ()) if isinstance(row, Mapping))
 
     return ApplicationData(

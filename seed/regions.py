@@ -73,12 +73,13 @@ def load_regions() -> list[dict]:
         for child in province.get("children", []):
             child_code = pad_code(child["code"])
             districts = child.get("children")
-            is_county = len(child["code"]) == 6
-            if is_county:
+            if len(child["code"]) == 6:
                 # Municipal district or province-administered county-level unit.
-                rows.append(_row(child_code, child["name"], child["type"], 3, province_code, province_code, True))
+                rows.append(_row(child_code, child["name"], child["type"], 3, province_code,
+                                 province_code, True))
                 continue
-            rows.append(_row(child_code, child["name"], child["type"], 2, province_code, province_code, not districts))
+            rows.append(_row(child_code, child["name"], child["type"], 2, province_code,
+                             province_code, not districts))
             for district in districts or []:
                 rows.append(_row(pad_code(district["code"]), district["name"], district["type"], 3,
                                  child_code, province_code, True))

@@ -89,4 +89,6 @@ def resolve_token(token: str) -> ApiToken | None:
     record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
     if record is None or record.expires_at <= clock.now_naive() or not record.user.active:
         return None
+    if record.card is not None and not record.card.active:  # a revoked card ends its tokens (U-3)
+        return None
     return record

@@ -20,7 +20,7 @@ APPLICATION_STATUSES = ("DRAFT", "SUBMITTED", "RECEIVED", "RECEIPT_FAILED", "NOT
 OPEN_APPLICATION_STATUSES = ("SUBMITTED", "RECEIVED", "RECEIPT_FAILED", "UNDER_REVIEW")
 ATTACHMENT_KINDS = ("INFO_TABLE", "FINANCE_LICENSE", "PAYMENT_LICENSE", "EXPRESS_LICENSE",
                     "CANCELLATION_LETTER", "OTHER")
-CERTIFICATE_STATUSES = ("REQUESTED", "ISSUED")
+CERTIFICATE_STATUSES = ("REQUESTED", "ISSUED", "RECEIPT_FAILED")
 LOGIN_MODES = ("account", "card", "staff", "system")
 
 
@@ -132,7 +132,13 @@ class DeclarationPerson(_Section):
     id_type: Mapped[str] = mapped_column(String(20), nullable=False)
     id_no: Mapped[str] = mapped_column(String(40), nullable=False)
     mobile: Mapped[str | None] = mapped_column(String(20))
-    personnel_filing_no: Mapped[str | None] = mapped_column(String(20), unique=True)
+    personnel_filing_no: Mapped[str | None] = mapped_column(String(20))
+
+
+# A personnel filing no. belongs to one person on the filed record; application copies may repeat it.
+Index("uq_declaration_personnel_filed_no", DeclarationPerson.personnel_filing_no, unique=True,
+      sqlite_where=DeclarationPerson.application_id.is_(None),
+      postgresql_where=DeclarationPerson.application_id.is_(None))
 
 
 class ExternalLicense(_Section):

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: d6b77fd860e6
+Revision ID: d5f933d2d4d9
 Revises: 
-Create Date: 2026-11-23 16:52:52.348546
+Create Date: 2026-11-23 17:12:08.768873
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'd6b77fd860e6'
+revision = 'd5f933d2d4d9'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -453,7 +453,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.CheckConstraint("status IN ('REQUESTED', 'ISSUED')", name=op.f('ck_certificates_status_codes')),
+    sa.CheckConstraint("status IN ('REQUESTED', 'ISSUED', 'RECEIPT_FAILED')", name=op.f('ck_certificates_status_codes')),
     sa.ForeignKeyConstraint(['enterprise_id'], ['enterprises.id'], name=op.f('fk_certificates_enterprise_id_enterprises')),
     sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_certificates_requested_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_certificates')),
@@ -694,12 +694,12 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_declaration_personnel_application_id_applications')),
     sa.ForeignKeyConstraint(['enterprise_id'], ['enterprises.id'], name=op.f('fk_declaration_personnel_enterprise_id_enterprises')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_declaration_personnel')),
-    sa.UniqueConstraint('personnel_filing_no', name=op.f('uq_declaration_personnel_personnel_filing_no'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_declaration_personnel'))
     )
     with op.batch_alter_table('declaration_personnel', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_declaration_personnel_application_id'), ['application_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_declaration_personnel_enterprise_id'), ['enterprise_id'], unique=False)
+        batch_op.create_index('uq_declaration_personnel_filed_no', ['personnel_filing_no'], unique=True, sqlite_where=sa.text('application_id IS NULL'), postgresql_where=sa.text('application_id IS NULL'))
 
     op.create_table('external_licenses',
     sa.Column('license_code', sa.String(length=20), nullable=False),
@@ -891,6 +891,7 @@ def downgrade():
 
     op.drop_table('external_licenses')
     with op.batch_alter_table('declaration_personnel', schema=None) as batch_op:
+        batch_op.drop_index('uq_declaration_personnel_filed_no', sqlite_where=sa.text('application_id IS NULL'), postgresql_where=sa.text('application_id IS NULL'))
         batch_op.drop_index(batch_op.f('ix_declaration_personnel_enterprise_id'))
         batch_op.drop_index(batch_op.f('ix_declaration_personnel_application_id'))
 

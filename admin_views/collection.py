@@ -1,0 +1,132 @@
+"""集中申报: collection filings, volumes, products, lists, modify/revoke requests, and the reference
+registers the list checks read (licences, manifests, bonded books) (SPEC §4.1–4.3)."""
+from __future__ import annotations
+
+from admin_views.base import LifecycleView, SecureModelView
+from admin_views.labels import (BOOK_TYPE_NAMES, CHANGE_REQUEST_STATUS_NAMES, CHANGE_REQUEST_TYPE_NAMES,
+                                FILING_REQUEST_KIND_NAMES, FILING_STATUS_NAMES, GOODS_NATURE_NAMES,
+                                LIST_STATUS_NAMES, LIST_TYPE_NAMES, VOLUME_STATUS_NAMES, choices)
+from portal import models as m
+
+CATEGORY = "集中申报"
+REFERENCE_CATEGORY = "清单核对登记簿"
+
+
+class CollectionFilingAdmin(LifecycleView):
+    column_list = ["id", "center_no", "enterprise_id", "customs_code", "goods_nature", "status",
+                   "guarantee_mode", "guarantee_valid_until", "approval_valid_until", "declared_at"]
+    column_choices = {"goods_nature": choices(GOODS_NATURE_NAMES), "status": choices(FILING_STATUS_NAMES)}
+    column_searchable_list = ["center_no"]
+    column_filters = ["status", "goods_nature", "customs_code", "enterprise_id", "approval_valid_until",
+                      "declared_at"]
+    system_filled = ("center_no", "enterprise", "enterprise_customs_code", "enterprise_name",
+                     "approval_valid_until", "declared_at", "volumes")
+
+
+class FilingRequestAdmin(LifecycleView):
+    allow_edit = False
+    column_list = ["id", "filing_id", "enterprise_id", "kind", "status", "created_at", "status_changed_at"]
+    column_choices = {"kind": choices(FILING_REQUEST_KIND_NAMES), "status": choices(FILING_STATUS_NAMES)}
+    column_filters = ["filing_id", "enterprise_id", "kind", "status", "created_at"]
+
+
+class ProductVolumeAdmin(LifecycleView):
+    allow_edit = False
+    column_list = ["id", "volume_no", "customs_volume_no", "filing_id", "enterprise_id", "status",
+                   "status_changed_at"]
+    column_choices = {"status": choices(VOLUME_STATUS_NAMES)}
+    column_searchable_list = ["volume_no", "customs_volume_no"]
+    column_filters = ["status", "filing_id", "enterprise_id"]
+
+
+class ProductAdmin(LifecycleView):
+    """Approved items are never edited, only disabled (C-6)."""
+
+    form_columns = ("active",)
+    column_list = ["id", "volume_id", "seq", "hs_code", "name", "spec", "unit", "license_no", "active"]
+    column_searchable_list = ["hs_code", "name"]
+    prefix_search = False
+    column_filters = ["volume_id", "enterprise_id", "unit", "active"]
+    labels = {"name": "商品名称"}
+
+
+class ListHeadAdmin(LifecycleView):
+    large_register = True
+    column_list = ["id", "center_no", "list_type", "status", "enterprise_id", "customs_code", "filing_no",
+                   "transport_mode", "bill_no", "declare_date", "trade_mode", "overdue"]
+    column_choices = {"list_type": choices(LIST_TYPE_NAMES), "status": choices(LIST_STATUS_NAMES)}
+    column_searchable_list = ["center_no", "filing_no"]
+    column_filters = ["status", "list_type", "customs_code", "filing_no", "enterprise_id", "declare_date",
+                      "transport_mode", "overdue"]
+    system_filled = ("center_no", "enterprise", "filing_id", "declare_date", "trade_mode",
+                     "aggregation_id", "overdue", "items")
+    labels = {"customs_code": "申报地海关"}
+
+
+class ListItemAdmin(LifecycleView):
+    """Items follow their list; only the spec may be re-classified (重新归类, C-10)."""
+
+    large_register = True
+    form_columns = ("spec",)
+    column_list = ["id", "list_id", "seq", "filing_seq", "hs_code", "name", "qty", "unit", "unit_price", "total",
+                   "currency", "country"]
+    column_filters = ["list_id", "enterprise_id", "currency", "country"]
+    labels = {"name": "商品名称"}
+
+
+class ChangeRequestAdmin(LifecycleView):
+    allow_edit = False
+    column_list = ["id", "list_id", "request_type", "status", "enterprise_id", "reason", "contact", "phone",
+                   "created_at"]
+    column_choices = {"request_type": choices(CHANGE_REQUEST_TYPE_NAMES),
+                      "status": choices(CHANGE_REQUEST_STATUS_NAMES)}
+    column_filters = ["request_type", "status", "list_id", "enterprise_id", "created_at"]
+
+
+class LicenceAdmin(SecureModelView):
+    form_columns = ("license_no", "license_code", "enterprise_id", "quantity", "valid_until")
+    column_list = ["id", "license_no", "license_code", "enterprise_id", "quantity", "valid_until"]
+    column_searchable_list = ["license_no"]
+    column_filters = ["enterprise_id", "license_code", "valid_until"]
+    labels = {"license_code": "许可证类别代码", "enterprise_id": "企业ID"}
+
+
+class LicenceGoodAdmin(SecureModelView):
+    column_list = ["id", "licence_id", "hs_code"]
+    column_searchable_list = ["hs_code"]
+    column_filters = ["licence_id", "hs_code"]
+
+
+class ManifestAdmin(SecureModelView):
+    column_list = ["id", "bill_no", "vessel_name", "voyage_no", "packages", "gross_weight", "net_weight"]
+    column_searchable_list = ["bill_no"]
+    column_filters = ["vessel_name", "voyage_no"]
+
+
+class BondedBookAdmin(SecureModelView):
+    form_columns = ("book_no", "book_type", "enterprise_id", "valid_until")
+    column_list = ["id", "book_no", "book_type", "enterprise_id", "valid_until"]
+    column_choices = {"book_type": choices(BOOK_TYPE_NAMES)}
+    column_searchable_list = ["book_no"]
+    column_filters = ["enterprise_id", "book_type", "valid_until"]
+    labels = {"enterprise_id": "企业ID"}
+
+
+class BondedBookItemAdmin(SecureModelView):
+    column_list = ["id", "book_id", "seq", "hs_code", "name", "spec", "unit", "active"]
+    column_searchable_list = ["hs_code", "name"]
+    prefix_search = False
+    column_filters = ["book_id", "unit", "active"]
+    labels = {"name": "商品名称"}
+
+
+def add_views(admin) -> None:
+    """Add the module C registers and the reference registers its checks read."""
+    for view, model in [(CollectionFilingAdmin, m.CollectionFiling), (FilingRequestAdmin, m.FilingRequest),
+                        (ProductVolumeAdmin, m.ProductVolume), (ProductAdmin, m.Product),
+                        (ListHeadAdmin, m.ListHead), (ListItemAdmin, m.ListItem),
+                        (ChangeRequestAdmin, m.ChangeRequest)]:
+        admin.add_view(view(model, category=CATEGORY))
+    for view, model in [(LicenceAdmin, m.Licence), (LicenceGoodAdmin, m.LicenceGood), (ManifestAdmin, m.Manifest),
+                        (BondedBookAdmin, m.BondedBook), (BondedBookItemAdmin, m.BondedBookItem)]:
+        admin.add_view(view(model, category=REFERENCE_CATEGORY))

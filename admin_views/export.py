@@ -1,0 +1,57 @@
+"""Streamed CSV and XLSX writers; cells that a spreadsheet would run as formulas are neutralised (X-2)."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tempfile
+from typing import Iterable, Iterator
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CHUNK_BYTES = 64 * 1024
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\\*?:/\[\]]")
+
+
+def neutralise(value):
+    """Prefix a single quote to text that begins like a formula (X-2); other values are returned as is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_stream(header: list[str], batches: Iterable[list[list]]) -> Iterator[str]:
+    """Yield a UTF-8 CSV (with BOM, so spreadsheets detect the encoding) one batch of rows at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([neutralise(h) for h in header])
+    yield "\ufeff" + buffer.getvalue()
+    for batch in batches:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows([neutralise(v) for v in row] for row in batch)
+        yield buffer.getvalue()
+
+
+def _xlsx_value(value):
+    value = neutralise(value)
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def xlsx_stream(title: str, header: list[str], batches: Iterable[list[list]]) -> Iterator[bytes]:
+    """Yield an XLSX file: rows go through a write-only workbook to a temporary file, then out in chunks."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=SHEET_TITLE_FORBIDDEN.sub("_", title)[:31] or "Sheet1")
+    sheet.append([_xlsx_value(h) for h in header])
+    for batch in batches:
+        for row in batch:
+            sheet.append([_xlsx_value(v) for v in row])
+    with tempfile.TemporaryFile() as spool:
+        workbook.save(spool)
+        spool.seek(0)
+        while chunk := spool.read(CHUNK_BYTES):
+            yield chunk

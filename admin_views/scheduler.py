@@ -1,0 +1,94 @@
+"""调度与模拟: simulator settings, recent job runs and run-now buttons (S-1, S-2, S-3)."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import BaseView, expose
+from flask_babel import gettext as _
+from werkzeug.routing import BuildError
+
+from admin_views.base import SecureModelView
+from portal.extensions import db
+from portal.identity import current_identity as _identity
+from rules.violations import RuleError
+from scheduler import jobs, runs
+from scheduler.settings import load_settings, simulator_keys, update_setting
+
+TICK = "customs_tick"
+
+
+def _job_labels() -> dict[str, str]:
+    labels = {TICK: "模拟海关处理一次"}
+    labels.update({name: job.label for name, job in jobs.PERIODIC_JOBS.items()})
+    return labels
+
+
+def _summary(result: dict) -> str:
+    if "moved" in result:
+        return _("处理 %(moved)s 条，跳过 %(skipped)s 条，未通过 %(refused)s 条", moved=result["moved"],
+                 skipped=result["skipped"], refused=result["refused"])
+    return " ".join(str(part) for part in (result.get("period"), result.get("outcome"), result.get("message"))
+                    if part)
+
+
+class SchedulerView(BaseView):
+    """Staff edit the simulator and run jobs now; auditors only read."""
+
+    is_accessible = SecureModelView.is_accessible
+    inaccessible_callback = SecureModelView.inaccessible_callback
+
+    def _require_staff(self) -> None:
+        identity = _identity()
+        if identity is None or not identity.is_staff:
+            abort(403)
+
+    @expose("/")
+    def index(self):
+        try:
+            watch_list_url = url_for("watch_list.index_view")
+        except BuildError:
+            watch_list_url = None
+        identity = _identity()
+        return self.render("admin/scheduler.html", settings=load_settings(db.session), keys=simulator_keys(),
+                           notes=_setting_notes(), runs=runs.recent_runs(db.session, 50), job_labels=_job_labels(),
+                           watch_list_url=watch_list_url, can_edit=identity is not None and identity.is_staff)
+
+    @expose("/settings", methods=("POST",))
+    def save_settings(self):
+        self._require_staff()
+        errors = []
+        for key in simulator_keys():
+            if key in request.form:
+                try:
+                    update_setting(db.session, key, request.form[key])
+                except RuleError as exc:
+                    errors.extend(f"{v.message}（{v.rule}）" for v in exc.violations)
+        if errors:
+            db.session.rollback()
+            flash("；".join(errors), "error")
+        else:
+            db.session.commit()
+            flash(_("模拟设置已保存，下一次处理起生效"), "success")
+        return redirect(url_for(".index"))
+
+    @expose("/run/<job>", methods=("POST",))
+    def run_now(self, job):
+        self._require_staff()
+        if job == TICK:
+            result = jobs.tick(db.session)
+        elif job in jobs.PERIODIC_JOBS:
+            result = jobs.run_periodic(db.session, job)
+        else:
+            abort(404)
+        category = "error" if result.get("outcome") == runs.FAILED else "success"
+        flash(f"{_job_labels()[job]}：{_summary(result)}", category)
+        return redirect(url_for(".index"))
+
+
+def _setting_notes() -> dict[str, str]:
+    from seed.load import DEFAULT_SETTINGS
+    return {key: note for key, (_value, note) in DEFAULT_SETTINGS.items()}
+
+
+def add_view(admin) -> None:
+    """Add the scheduler page to the admin (system category)."""
+    admin.add_view(SchedulerView(name="调度与模拟", category="系统", endpoint="scheduler"))

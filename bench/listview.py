@@ -1,0 +1,250 @@
+"""Time the admin list view against a stock Flask-Admin ModelView at 100,000 list heads and
+1,000,000 list items: first page, deep page, text search, sort, CSV export (medians in ms).
+
+    .venv/bin/python bench/listview.py                      # SQLite in a temporary file
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/listview.py
+                                                            # PostgreSQL: creates and drops bench_listview
+
+Both views run in the same app and process, logged in as staff through the Flask test client; the
+stock view is a plain flask_admin ModelView of the same model with the same columns, search
+columns, page size and default sort, registered on a second Admin at /stock.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from flask_admin import Admin  # noqa: E402
+from flask_admin.contrib.sqla import ModelView  # noqa: E402
+from flask_admin.theme import Bootstrap4Theme  # noqa: E402
+from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+BENCH_DB = "bench_listview"
+PASSWORD = "Bench1234"
+CUSTOMS = ("5300", "5301", "5316", "5320", "2200", "0100", "4200", "5100")
+LIST_TYPES = ("IMPORT_GENERAL", "EXPORT_GENERAL", "IMPORT_BONDED", "EXPORT_BONDED")
+STATUSES = (1, 2, 7, 15, 13, 16)
+ITEM_COLUMNS = ("id", "list_id", "enterprise_id", "seq", "filing_seq", "hs_code", "name", "spec", "qty", "unit",
+                "unit_price", "total", "currency", "country", "created_at", "updated_at")
+
+
+# ---- database ------------------------------------------------------------------------------------
+def database_url() -> tuple[str, callable]:
+    """Return the bench database URL and a function that removes it afterwards."""
+    base = os.environ.get("DATABASE_URL", "")
+    if base.startswith("postgres"):
+        url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1) if base.startswith("postgresql://")
+                       else base)
+        server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with server.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{BENCH_DB}"'))
+
+        def drop():
+            with server.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
+            server.dispose()
+        return url.set(database=BENCH_DB).render_as_string(hide_password=False), drop
+    folder = tempfile.mkdtemp(prefix="bench-listview-")
+    path = os.path.join(folder, "bench.sqlite3")
+
+    def remove():
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.remove(path + suffix)
+        os.rmdir(folder)
+    return "sqlite:///" + path, remove
+
+
+def fill(db, heads: int, items_per_head: int) -> None:
+    """Insert enterprises, a staff user, list heads and items with bulk inserts (COPY on PostgreSQL)."""
+    from portal.auth.passwords import hash_secret
+    from portal.models import Enterprise, ListHead, User
+    from rules.identifiers import make_uscc
+    now = datetime(2026, 1, 15, 9, 0, 0)
+    enterprises = [Enterprise(uscc=make_uscc("91440300", n), name_zh=f"压测企业{n}有限公司", customs_code="5300",
+                              registration_code=f"44039{n:05d}") for n in range(1, 21)]
+    db.session.add_all(enterprises)
+    db.session.add(User(username="bench_staff", password_hash=hash_secret(PASSWORD), name="压测员工", role="staff"))
+    db.session.flush()
+    ent_ids = [e.id for e in enterprises]
+    day0 = date(2025, 1, 1)
+    head_rows = [{"id": n, "center_no": f"{5300_2025_0000_0000 + n:018d}", "enterprise_id": ent_ids[n % len(ent_ids)],
+                  "list_type": LIST_TYPES[n % 4], "customs_code": CUSTOMS[n % len(CUSTOMS)],
+                  "filing_no": f"A{n % 5000:011d}", "transport_mode": "2", "vessel_name": "COSCO BENCH",
+                  "voyage_no": f"V{n % 97:03d}", "bill_no": f"BL{n:010d}", "packages": n % 50 + 1,
+                  "gross_weight": 1000 + n % 100, "net_weight": 900 + n % 100, "declare_date": day0 + timedelta(n % 365),
+                  "trade_mode": "0110", "status": STATUSES[n % len(STATUSES)], "overdue": False, "version": 1,
+                  "created_at": now, "updated_at": now} for n in range(1, heads + 1)]
+    for start in range(0, heads, 20000):
+        db.session.execute(insert(ListHead.__table__), head_rows[start:start + 20000])
+    db.session.commit()
+    del head_rows
+
+    def item_rows():
+        ident = 0
+        for head in range(1, heads + 1):
+            for seq in range(1, items_per_head + 1):
+                ident += 1
+                yield (ident, head, ent_ids[head % len(ent_ids)], seq, seq, f"84713{seq:05d}", f"笔记本电脑{seq}",
+                       "品牌:BENCH|型号:X1", 10, "007", 100, 1000, "USD" if seq % 2 else "CNY",
+                       "CHN" if seq % 3 else "USA", now, now)
+
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        raw = connection.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(f"COPY list_items ({', '.join(ITEM_COLUMNS)}) FROM STDIN") as copy:
+            for row in item_rows():
+                copy.write_row(row)
+    else:
+        rows = item_rows()
+        statement = f"INSERT INTO list_items ({', '.join(ITEM_COLUMNS)}) VALUES ({', '.join('?' * len(ITEM_COLUMNS))})"
+        cursor = connection.connection.driver_connection.cursor()
+        while batch := [next(rows, None) for _ in range(50000)]:
+            batch = [row for row in batch if row is not None]
+            if not batch:
+                break
+            cursor.executemany(statement, batch)
+    db.session.commit()
+    analyse = "VACUUM ANALYZE" if connection.dialect.name == "postgresql" else "ANALYZE"
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for table in ("list_heads", "list_items", "enterprises"):
+            conn.execute(text(f"{analyse} {table}"))
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT setval('list_items_id_seq', (SELECT max(id) FROM list_items))"))
+            conn.execute(text("SELECT setval('list_heads_id_seq', (SELECT max(id) FROM list_heads))"))
+
+
+# ---- the two admins ------------------------------------------------------------------------------
+def add_stock_admin(app, db) -> None:
+    """Register plain ModelViews of the same models, with the same columns, on a second Admin at /stock."""
+    from portal.models import ListHead, ListItem
+    admin = app.extensions["admin"][0]
+    ours = {view.endpoint: view for view in admin._views}
+    stock = Admin(app, name="stock", url="/stock", endpoint="stock", theme=Bootstrap4Theme())
+    for model, endpoint in ((ListHead, "list_heads"), (ListItem, "list_items")):
+        mine = ours[endpoint]
+        settings = {"column_list": [name for name, _label in mine._list_columns],
+                    "column_searchable_list": mine.column_searchable_list,
+                    "column_export_list": [name for name, _label in mine._export_columns],
+                    "column_default_sort": ("id", True), "page_size": mine.page_size, "can_export": True}
+        view_class = type(f"Stock{model.__name__}View", (ModelView,), settings)
+        stock.add_view(view_class(model, db, endpoint=f"stock_{endpoint}", url=f"/stock/{endpoint}"))
+
+
+def login(client) -> None:
+    """Log in as the bench's staff user through the login page."""
+    html = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    response = client.post("/login", data={"mode": "account", "username": "bench_staff", "password": PASSWORD,
+                                           "csrf_token": token})
+    assert response.status_code == 302, response.status_code
+
+
+def timed(client, url: str, repeat: int) -> tuple[float, int]:
+    """Return the median time of GET url (body fully read) in ms, after one warm-up, and the body size."""
+    samples, size = [], 0
+    for attempt in range(repeat + 1):
+        started = time.perf_counter()
+        response = client.get(url)
+        body = response.get_data()
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, (url, response.status_code, body[:300])
+        size = len(body)
+        if attempt:
+            samples.append(elapsed)
+    return statistics.median(samples), size
+
+
+def cursor_at(db, table: str, depth: int) -> int:
+    """Return the id of the row just above position `depth` in newest-first order (the keyset cursor)."""
+    return db.session.execute(text(f"SELECT id FROM {table} ORDER BY id DESC LIMIT 1 OFFSET {depth - 1}")).scalar()
+
+
+def cases(app, db, heads: int, page_size: int):
+    """Yield (name, our url, stock url, target ratio or None) for every measurement."""
+    view = next(v for v in app.extensions["admin"][0]._views if getattr(v, "endpoint", "") == "list_heads")
+    sort = [name for name, _ in view._list_columns].index("customs_code")
+    deep_heads = min(4000, heads // page_size - 1)
+    prefix = f"{5300_2025_0000_0000 + heads // 2:018d}"[:-1]
+    yield "清单表头 首页", "/admin/list_heads/", "/stock/list_heads/", 2.5
+    yield (f"清单表头 第 {deep_heads} 页", f"/admin/list_heads/?after={cursor_at(db, 'list_heads', deep_heads * page_size)}",
+           f"/stock/list_heads/?page={deep_heads}", 5)
+    yield "清单表头 编号搜索", f"/admin/list_heads/?search={prefix}", f"/stock/list_heads/?search={prefix}", None
+    yield "清单表头 按海关排序", f"/admin/list_heads/?sort={sort}", f"/stock/list_heads/?sort={sort}", None
+    yield "清单表体 首页", "/admin/list_items/", "/stock/list_items/", 2.5
+    for page in (5000, 45000):
+        yield (f"清单表体 第 {page} 页", f"/admin/list_items/?after={cursor_at(db, 'list_items', page * page_size)}",
+               f"/stock/list_items/?page={page}", 5)
+    yield "清单表头 导出 CSV", "/admin/list_heads/export/csv/", "/stock/list_heads/export/csv/", 3
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--heads", type=int, default=100_000)
+    parser.add_argument("--items-per-head", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--export-repeat", type=int, default=3)
+    options = parser.parse_args()
+    url, cleanup = database_url()
+    try:
+        return run(url, options)
+    finally:
+        cleanup()
+
+
+def run(url: str, options) -> int:
+    from flask_migrate import upgrade
+
+    from portal import create_app
+    from portal.extensions import db
+    from seed.load import load_codes
+    upload = tempfile.mkdtemp(prefix="bench-uploads-")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret", "FAST_HASHES": True,
+                      "UPLOAD_DIR": upload, "SERVER_NAME": "localhost"})
+    add_stock_admin(app, db)
+    engine = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    with app.app_context():
+        started = time.perf_counter()
+        upgrade()
+        load_codes(db.session)
+        fill(db, options.heads, options.items_per_head)
+        print(f"{engine}: {options.heads:,} list heads, {options.heads * options.items_per_head:,} list items "
+              f"filled in {time.perf_counter() - started:.1f} s", flush=True)
+        client = app.test_client()
+        login(client)
+        page_size = next(v for v in app.extensions["admin"][0]._views if v.endpoint == "list_heads").page_size
+        results = []
+        for name, ours_url, stock_url, target in list(cases(app, db, options.heads, page_size)):
+            repeat = options.export_repeat if "export" in ours_url else options.repeat
+            ours, ours_size = timed(client, ours_url, repeat)
+            stock, stock_size = timed(client, stock_url, repeat)
+            results.append((name, ours, stock, target))
+            print(f"  {name}: ours {ours:.1f} ms ({ours_size:,} B), stock {stock:.1f} ms ({stock_size:,} B)", flush=True)
+        db.session.remove()
+    print(f"\n{engine} — medians of {options.repeat} runs (export: {options.export_repeat}), ms\n")
+    print(f"| {'measurement':<16} | {'ours':>9} | {'stock':>9} | {'stock/ours':>10} | target |")
+    print(f"|{'-' * 18}|{'-' * 11}|{'-' * 11}|{'-' * 12}|--------|")
+    missed = 0
+    for name, ours, stock, target in results:
+        ratio = stock / ours if ours else float("inf")
+        page_ok = "导出" in name or ours < 10
+        ratio_ok = target is None or ratio >= target
+        verdict = "ok" if page_ok and ratio_ok else "MISSED"
+        missed += verdict != "ok"
+        goal = (f"≥{target}×" if target else "") + ("" if "导出" in name else " <10ms")
+        print(f"| {name:<16} | {ours:>9.1f} | {stock:>9.1f} | {ratio:>9.1f}× | {goal} {verdict} |")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,212 @@
+"""Lists (集报清单): save, edit, items, copy, delete, declare and the customs decisions (C-8..C-14).
+
+Enterprise operations take (session, identity, …) and need a card login of the owning enterprise
+(U-5); another enterprise's list is 404. Only status 1 (暂存) lists can be edited, have items
+inserted or deleted, be deleted or be declared (C-14, else 409); any list can be copied into a
+new draft. Declaring runs every check at once (list_checks.declare_violations) and answers one
+422 with all violations. Customs decisions take (session, head, message) and are called by the
+simulator, the staff admin and tests. All flush and never commit; every status change goes
+through portal.transitions.transition (receipt + audit, exactly once).
+"""
+from __future__ import annotations
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal import clock, numbering
+from portal.collection.filing_common import lock, not_found
+from portal.collection.list_checks import declare_violations
+from portal.collection.list_values import (HEAD_FIELDS, Lookups, clean_head, clean_items, head_values, item_rows,
+                                           item_values, refresh_copies)
+from portal.models import ListHead, ListItem
+from portal.transitions import transition
+from rules.collection import renumber_after_delete, renumber_after_insert
+from rules.lists import STATUS_NAMES, editable_violations
+from rules.violations import RuleError, Violation
+
+DRAFT = 1
+CLEARABLE = (7, 9, 10, 11)
+
+
+def find_list(session, identity, center_no: str) -> ListHead:
+    """Return the enterprise's own list by center unified no.; others' are 404 (U-5, §0)."""
+    identity.require_module_c()
+    head = session.scalar(select(ListHead).where(ListHead.center_no == str(center_no or "").strip(),
+                                                 ListHead.tenant_clause(identity.enterprise_id)))
+    if head is None:
+        raise not_found("center_no", "集报清单")
+    return head
+
+
+def _flush(session) -> None:
+    try:
+        session.flush()
+    except StaleDataError:
+        raise RuleError([Violation("C-14", "status", "清单已被其他操作修改，请刷新后重试")], status=409) from None
+
+
+def _draft(session, identity, head: ListHead) -> ListHead:
+    """Lock an own list and refuse it unless it is still 暂存 (C-14)."""
+    identity.require_module_c()
+    if head is None or head.enterprise_id != identity.enterprise_id:
+        raise not_found("center_no", "集报清单")
+    head = lock(session, head)
+    if head.status != DRAFT:
+        raise RuleError(editable_violations(head.status), status=409)
+    return head
+
+
+def _replace_items(session, head: ListHead, rows: list[dict]) -> None:
+    session.execute(delete(ListItem).where(ListItem.list_id == head.id))
+    if rows:
+        session.execute(insert(ListItem), rows)
+    session.expire(head, ["items"])
+
+
+def save_list(session, identity, body: dict, head: ListHead | None = None) -> ListHead:
+    """Save (暂存) a list: needs list type and customs; number on first save; items copy filed data (C-8, C-10)."""
+    identity.require_module_c()
+    body = dict(body or {})
+    if head is not None:
+        head = _draft(session, identity, head)
+    merged = {**(head_values(head) if head is not None else {}), **{k: body[k] for k in HEAD_FIELDS if k in body}}
+    lookups = Lookups(session, identity.enterprise_id)
+    values, violations = clean_head(merged, lookups.codes("customs"))
+    items, item_problems = clean_items(body.get("items")) if "items" in body else (None, [])
+    violations += item_problems
+    if violations:
+        raise RuleError(violations)
+    if head is None:
+        head = ListHead(center_no=numbering.next_number(session, "list"), enterprise_id=identity.enterprise_id,
+                        status=DRAFT)
+        session.add(head)
+    for name, value in values.items():
+        setattr(head, name, value)
+    filing = lookups.filing_for_save(values["list_type"], values["customs_code"])
+    head.filing_id = filing.id if filing is not None else None
+    head.updated_at = clock.now_naive()  # always an UPDATE, so a concurrent change makes this a 409
+    _flush(session)
+    book = lookups.book(values["list_type"], values["filing_no"])
+    if items is not None:
+        _replace_items(session, head, item_rows(items, book, head.id, head.enterprise_id))
+    else:
+        refresh_copies(head.items, book)
+        _flush(session)
+    return head
+
+
+def update_list(session, identity, head: ListHead, body: dict) -> ListHead:
+    """Save changes to a 暂存 list; `items`, when given, replace all items (C-14: else 409)."""
+    return save_list(session, identity, body, head)
+
+
+def _shift_items(session, head: ListHead, mapping: dict[int, int]) -> None:
+    """Apply old→new seqs through negative values so the unique (list, seq) never clashes."""
+    table = ListItem.__table__
+    for old, new in mapping.items():
+        session.execute(update(table).where(table.c.list_id == head.id, table.c.seq == old).values(seq=-new))
+    session.execute(update(table).where(table.c.list_id == head.id, table.c.seq < 0).values(seq=-table.c.seq))
+    session.expire(head, ["items"])
+
+
+def insert_list_item_before(session, identity, head: ListHead, item: dict, before: int | None = None) -> ListHead:
+    """Insert an item before item `before` (later items +1), or append it when `before` is None (C-10)."""
+    head = _draft(session, identity, head)
+    rows, violations = clean_items([item], prefix="item")
+    seqs = [i.seq for i in head.items]
+    if before is not None and before not in seqs:
+        violations.append(Violation("C-10", "before", f"清单表体中没有序号为 {before} 的商品"))
+    if violations:
+        raise RuleError([Violation(v.rule, v.field.replace("item[0]", "item"), v.message) for v in violations])
+    seq = before if before is not None else len(seqs) + 1
+    if before is not None:
+        _shift_items(session, head, renumber_after_insert(seqs, before))
+    book = Lookups(session, head.enterprise_id).book(head.list_type, head.filing_no)
+    session.execute(insert(ListItem), item_rows(rows, book, head.id, head.enterprise_id, first_seq=seq))
+    head.updated_at = clock.now_naive()
+    _flush(session)
+    session.expire(head, ["items"])
+    return head
+
+
+def delete_list_item(session, identity, head: ListHead, seq: int) -> ListHead:
+    """Delete item `seq` of a 暂存 list; later items move −1 so seqs stay 1..n (C-10)."""
+    head = _draft(session, identity, head)
+    seqs = [i.seq for i in head.items]
+    if seq not in seqs:
+        raise RuleError([Violation("C-10", "seq", f"清单表体中没有序号为 {seq} 的商品")])
+    session.execute(delete(ListItem).where(ListItem.list_id == head.id, ListItem.seq == seq))
+    _shift_items(session, head, renumber_after_delete([s for s in seqs if s != seq], seq))
+    head.updated_at = clock.now_naive()
+    _flush(session)
+    session.expire(head, ["items"])
+    return head
+
+
+def copy_list(session, identity, head: ListHead) -> ListHead:
+    """Copy a list in any status into a new 暂存 list with a new center unified no. (C-14)."""
+    identity.require_module_c()
+    if head is None or head.enterprise_id != identity.enterprise_id:
+        raise not_found("center_no", "集报清单")
+    values = head_values(head)
+    copy = ListHead(center_no=numbering.next_number(session, "list"), enterprise_id=head.enterprise_id,
+                    status=DRAFT, **values)
+    filing = Lookups(session, head.enterprise_id).filing_for_save(values["list_type"], values["customs_code"])
+    copy.filing_id = filing.id if filing is not None else None
+    session.add(copy)
+    _flush(session)
+    rows = item_values(head)
+    if rows:
+        session.execute(insert(ListItem), [{**row, "list_id": copy.id, "enterprise_id": copy.enterprise_id,
+                                            "seq": seq} for seq, row in enumerate(rows, 1)])
+    return copy
+
+
+def delete_list(session, identity, head: ListHead) -> None:
+    """Delete a 暂存 list with its items (C-14: other statuses are 409)."""
+    head = _draft(session, identity, head)
+    session.execute(delete(ListItem).where(ListItem.list_id == head.id))
+    session.expire(head, ["items"])
+    session.delete(head)
+    _flush(session)
+
+
+def declare_list(session, identity, head: ListHead) -> ListHead:
+    """Declare (申报) a 暂存 list: every C-3, C-9..C-13 check together, then status 1 → 2 (C-11 fills date, mode)."""
+    head = _draft(session, identity, head)
+    lookups = Lookups(session, head.enterprise_id)
+    checked = declare_violations(session, lookups, head, head_values(head), item_values(head), draft=True)
+    if checked.violations:
+        raise RuleError(checked.violations)
+    refresh_copies(head.items, checked.book)
+    _flush(session)
+    transition(session, head, 2, allowed_from=(DRAFT,), source="enterprise", rule="C-14", message=STATUS_NAMES[2],
+               record_no=head.center_no,
+               values={"declare_date": clock.today(), "trade_mode": checked.trade_mode, "filing_id": checked.filing.id})
+    return head
+
+
+def _decide(session, head: ListHead, to_status: int, allowed_from, message: str, source: str) -> ListHead:
+    transition(session, head, to_status, allowed_from=allowed_from, source=source, rule="C-14",
+               message=message or STATUS_NAMES[to_status], record_no=head.center_no)
+    return head
+
+
+def accept_list(session, head: ListHead, message: str = "", source: str = "customs") -> ListHead:
+    """Customs accepts a declared list: 2 → 7 海关审批通过."""
+    return _decide(session, head, 7, (2,), message, source)
+
+
+def fail_list_receipt(session, head: ListHead, message: str = "", source: str = "customs") -> ListHead:
+    """Customs could not store a declared list: 2 → 3 海关入库失败 (copy it to declare again)."""
+    return _decide(session, head, 3, (2,), message, source)
+
+
+def return_list(session, head: ListHead, message: str = "", source: str = "customs") -> ListHead:
+    """Customs returns a declared list: 2 → 4 退单."""
+    return _decide(session, head, 4, (2,), message, source)
+
+
+def clear_list(session, head: ListHead, message: str = "", source: str = "customs") -> ListHead:
+    """Customs clears an accepted list: 7 (or 9, 10, 11) → 15 已结关."""
+    return _decide(session, head, 15, CLEARABLE, message, source)

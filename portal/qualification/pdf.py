@@ -1,0 +1,190 @@
+"""Printed documents of module Q: 《报关单位备案信息表》 (P-1) and 《报关单位备案证明》 (P-2, Q-28)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import or_, select
+
+from portal import clock
+from portal.codes import code_name
+from portal.extensions import db
+from portal.models import (Application, Attachment, Certificate, DeclarationPerson, ExternalLicense, Investor,
+                           ManagementPerson, Qualification)
+from portal.pdf import MAX_ROWS_PER_DOCUMENT, cap_rows, render_pdf
+from rules.qualification_types import (APPLICATION_TYPE_NAMES, ATTACHMENT_KINDS, CERTIFICATE_TYPES,
+                                       LONG_TERM_DATE_ISO, QUALIFICATION_NAMES, SELECTABLE_TYPES, STATUS_NAMES)
+
+# Rows printed per child section: five sections stay within the per-document cap (see portal.pdf).
+MAX_SECTION_ROWS = MAX_ROWS_PER_DOCUMENT // 5
+PERSON_TYPE_NAMES = {"CUSTOMS": "关务负责人", "FINANCE": "财务负责人"}
+LONG_TERM = "长期"
+
+# Basic-info fields as printed: (label, key, code table or None); pairs share a line.
+BASIC_INFO_LAYOUT = (
+    (("统一社会信用代码", "uscc", None), ("组织机构代码", "org_code", None)),
+    (("企业中文名称", "name_zh", None),),
+    (("企业英文名称", "name_en", None),),
+    (("海关备案编码", "registration_code", None), ("检验检疫备案号", "ciq_no", None)),
+    (("行政区划", "region_code", "regions"), ("所在地海关", "customs_code", "customs")),
+    (("经济区划", "economic_zone_code", "economic_zones"), ("市场主体类型", "market_entity_type_code",
+                                                          "market_entity_types")),
+    (("组织机构类型", "org_type_code", "org_types"), ("行业种类", "industry_code", "industries")),
+    (("检验检疫企业类型", "ciq_enterprise_type_code", "ciq_enterprise_types"),
+     ("属地检验检疫机构", "local_ciq_authority", None)),
+    (("住所（中文）", "address_zh", None),),
+    (("住所（英文）", "address_en", None),),
+    (("邮政编码", "postal_code", None), ("是否快件运营企业", "express_operator", None)),
+    (("法定代表人（负责人）", "legal_rep_name", None), ("法定代表人国籍", "legal_rep_nationality", "countries")),
+    (("法定代表人证件类型", "legal_rep_id_type", "id_types"), ("法定代表人证件号码", "legal_rep_id_no", None)),
+    (("联系人", "contact_name", None), ("固定电话", "contact_phone", None)),
+    (("移动电话", "contact_mobile", None), ("电子邮箱", "email", None)),
+    (("传真", "fax", None), ("网址", "website", None)),
+    (("所属单位代码", "parent_code", None), ("所属单位名称", "parent_name", None)),
+)
+# Fields the system fills (Q-13): taken from the enterprise record when the application lacks them.
+SYSTEM_FIELDS = ("uscc", "org_code", "registration_code", "ciq_no", "local_ciq_authority")
+# Code tables printed as "name（code）"; the others print their name only.
+SHOW_CODE_TABLES = {"regions", "customs", "economic_zones", "market_entity_types", "org_types", "industries",
+                    "ciq_enterprise_types", "countries", "currencies"}
+
+
+def coded(table: str, code) -> str:
+    """Return a code's Chinese name, with the code for the tables clerks key by code."""
+    if code in (None, ""):
+        return ""
+    name = code_name(table, str(code))
+    if name == str(code) or table not in SHOW_CODE_TABLES:
+        return name
+    return f"{name}（{code}）"
+
+
+def fmt_date(value) -> str:
+    """Format a date or datetime the way Chinese forms print it."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def fmt_value(value) -> str:
+    """Format a basic-info value: booleans as 是/否, amounts without trailing zeros."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return "" if value is None else str(value)
+
+
+def basic_info_rows(application: Application) -> list[list[tuple[str, str]]]:
+    """Return the basic-info lines as (label, printed value) cells."""
+    data = dict(application.data or {})
+    enterprise = application.enterprise
+    for key in SYSTEM_FIELDS:
+        if not data.get(key) and enterprise is not None:
+            data[key] = getattr(enterprise, key)
+    if "express_operator" not in data:
+        data["express_operator"] = False
+    rows = []
+    for line in BASIC_INFO_LAYOUT:
+        rows.append([(label, coded(table, data.get(key)) if table else fmt_value(data.get(key)))
+                     for label, key, table in line])
+    return rows
+
+
+def _children(model, application: Application):
+    return db.session.scalars(select(model).where(model.application_id == application.id).order_by(model.id))
+
+
+def section_rows(application: Application) -> dict:
+    """Return every child section as printed rows, each capped at MAX_SECTION_ROWS."""
+    managers = [(PERSON_TYPE_NAMES.get(p.person_type, p.person_type), p.name, coded("id_types", p.id_type),
+                 p.id_no, coded("countries", p.nationality), p.mobile or "")
+                for p in _children(ManagementPerson, application)]
+    investors = [(i.name, coded("countries", i.nationality), coded("currencies", i.currency),
+                  fmt_value(i.amount), fmt_value(i.amount_usd)) for i in _children(Investor, application)]
+    declarants = [(d.name, coded("id_types", d.id_type), d.id_no, d.mobile or "", d.personnel_filing_no or "")
+                  for d in _children(DeclarationPerson, application)]
+    licences = [(coded("license_names", x.license_code), x.number, x.authority or "", _licence_validity(x))
+                for x in _children(ExternalLicense, application)]
+    attachments = [(ATTACHMENT_KINDS.get(a.kind, a.kind), a.file_name, _size(a.size), fmt_date(a.created_at))
+                   for a in _children(Attachment, application)]
+    return {name: cap_rows(rows, MAX_SECTION_ROWS) for name, rows in (
+        ("managers", managers), ("investors", investors), ("declarants", declarants),
+        ("licences", licences), ("attachments", attachments))}
+
+
+def _licence_validity(licence: ExternalLicense) -> str:
+    if licence.long_term or (licence.valid_until and licence.valid_until.isoformat() == LONG_TERM_DATE_ISO):
+        return "长期有效或无有效期"
+    return fmt_date(licence.valid_until)
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024 / 1024:.2f} MB" if size >= 1024 * 1024 else f"{max(size, 1) / 1024:.1f} KB"
+
+
+def qualification_choices(application: Application) -> list[tuple[bool, str]]:
+    """Return every selectable type (plus any other selected one) as (selected, Chinese name)."""
+    selected = application.types
+    codes = list(SELECTABLE_TYPES) + [t for t in selected if t not in SELECTABLE_TYPES]
+    return [(code in selected, QUALIFICATION_NAMES.get(code, code)) for code in codes]
+
+
+def render_application_pdf(application: Application) -> bytes:
+    """Render 《报关单位备案信息表》 for an application in any status, drafts included (P-1)."""
+    acting = application.acting_enterprise if application.acting_enterprise_id else None
+    context = {
+        "application": application,
+        "type_name": APPLICATION_TYPE_NAMES.get(application.application_type, application.application_type),
+        "status_name": STATUS_NAMES.get(application.status, application.status),
+        "created_at": fmt_date(application.created_at),
+        "updated_at": fmt_date(application.updated_at),
+        "submitted_at": fmt_date(application.submitted_at),
+        "decided_at": fmt_date(application.decided_at),
+        "printed_at": clock.now_naive().strftime("%Y-%m-%d %H:%M"),
+        "acting": acting,
+        "login_mode_name": "卡介质登录" if application.login_mode == "card" else "账号登录",
+        "choices": qualification_choices(application),
+        "basic_rows": basic_info_rows(application),
+        "cancellation_reason": coded("cancellation_reasons", application.cancellation_reason_code),
+        **section_rows(application),
+    }
+    return render_pdf("pdf/application_form.html", **context)
+
+
+def certificate_qualifications(enterprise_id: int, on: date) -> list[dict]:
+    """Return the valid qualifications a certificate lists on a date (Q-28 types only)."""
+    rows = db.session.scalars(select(Qualification).where(
+        Qualification.enterprise_id == enterprise_id, Qualification.status == "VALID",
+        Qualification.qualification_type.in_(sorted(CERTIFICATE_TYPES)),
+        or_(Qualification.valid_until.is_(None), Qualification.valid_until >= on),
+    ).order_by(Qualification.filed_date, Qualification.id))
+    return [{"name": QUALIFICATION_NAMES.get(q.qualification_type, q.qualification_type),
+             "filed": fmt_date(q.filed_date),
+             "valid_until": fmt_date(q.valid_until) if q.valid_until else LONG_TERM,
+             "registration_code": q.registration_code or ""} for q in rows]
+
+
+def render_certificate_pdf(certificate: Certificate) -> bytes:
+    """Render 《报关单位备案证明》 for an issued certificate (P-2, Q-28)."""
+    if not certificate.certificate_no:
+        raise ValueError("备案证明尚未编号，不能生成文件（Q-28）")
+    enterprise = certificate.enterprise
+    issued_on = certificate.issued_at.date() if certificate.issued_at else clock.today()
+    qualifications = certificate_qualifications(enterprise.id, issued_on)
+    registration_code = enterprise.registration_code or next(
+        (q["registration_code"] for q in qualifications if q["registration_code"]), "")
+    context = {
+        "certificate": certificate,
+        "enterprise": enterprise,
+        "registration_code": registration_code,
+        "customs_name": code_name("customs", enterprise.customs_code),
+        "legal_rep": enterprise.legal_rep_name or "",
+        "address": enterprise.address_zh or "",
+        "qualifications": qualifications,
+        "issued_on": f"{issued_on.year}年{issued_on.month}月{issued_on.day}日",
+        "printed_at": clock.now_naive().strftime("%Y-%m-%d %H:%M"),
+    }
+    return render_pdf("pdf/certificate.html", **context)

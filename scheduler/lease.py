@@ -1,0 +1,112 @@
+"""The single scheduler lease across processes (S-4): only the holder runs jobs.
+
+On PostgreSQL the lease is a session-level `pg_try_advisory_lock` taken on a dedicated
+connection kept open for the process lifetime: it ends when the connection does, so a crashed
+holder frees it at once. On SQLite (or with mode="row") it is the SchedulerLease row, taken by a
+conditional UPDATE … WHERE expires_at < now OR holder = me and renewed on every tick; a holder
+that stops renewing loses it when it expires.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import insert, or_, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+
+from portal import clock
+from portal.models import SchedulerLease
+from scheduler.runs import holder_name
+
+log = logging.getLogger(__name__)
+
+
+def advisory_key(name: str) -> int:
+    """Return a stable signed 64-bit advisory lock key for a lease name."""
+    digest = hashlib.sha256(f"portal-scheduler:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+class Lease:
+    """A named lease: acquire() once, renew() every tick, release() on stop."""
+
+    def __init__(self, engine, name: str = "scheduler", seconds: int = 60, holder: str | None = None,
+                 mode: str | None = None):
+        self.engine = engine
+        self.name = name
+        self.seconds = seconds
+        self.holder = holder or f"{holder_name()}:{uuid.uuid4().hex[:8]}"
+        self.mode = mode or ("advisory" if engine.dialect.name == "postgresql" else "row")
+        self.held = False
+        self._connection = None
+
+    def acquire(self) -> bool:
+        """Try to take (or keep) the lease; return whether this process holds it."""
+        self.held = self._advisory() if self.mode == "advisory" else self._row()
+        return self.held
+
+    def renew(self) -> bool:
+        """Keep the lease alive; False when it was lost (stop running jobs)."""
+        return self.acquire()
+
+    def release(self) -> None:
+        """Give the lease up so another process can take it at once."""
+        if self.mode == "advisory":
+            self._close_advisory()
+        elif self.held:
+            table = SchedulerLease.__table__
+            past = clock.now_naive() - timedelta(seconds=1)
+            with self.engine.begin() as conn:
+                conn.execute(update(table).where(table.c.name == self.name, table.c.holder == self.holder)
+                             .values(expires_at=past, updated_at=clock.now_naive()))
+        self.held = False
+
+    # ---- PostgreSQL advisory lock ---------------------------------------------------------
+    def _advisory(self) -> bool:
+        if self._connection is not None:
+            try:
+                self._connection.execute(text("SELECT 1"))
+                return True
+            except DBAPIError:
+                log.warning("scheduler lease connection lost; the advisory lock is gone")
+                connection, self._connection = self._connection, None
+                connection.invalidate()
+                connection.close()
+        connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        got = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": advisory_key(self.name)}).scalar()
+        if got:
+            self._connection = connection
+            return True
+        connection.close()
+        return False
+
+    def _close_advisory(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        try:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": advisory_key(self.name)})
+        except SQLAlchemyError:
+            connection.invalidate()
+        finally:
+            connection.close()
+
+    # ---- lease row ------------------------------------------------------------------------
+    def _row(self) -> bool:
+        table = SchedulerLease.__table__
+        now = clock.now_naive()
+        values = {"holder": self.holder, "expires_at": now + timedelta(seconds=self.seconds), "updated_at": now}
+        with self.engine.begin() as conn:
+            taken = conn.execute(update(table).where(table.c.name == self.name,
+                                                     or_(table.c.expires_at < now, table.c.holder == self.holder))
+                                 .values(**values)).rowcount
+        if taken == 1:
+            return True
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(table).values(name=self.name, created_at=now, **values))
+            return True
+        except IntegrityError:
+            return False

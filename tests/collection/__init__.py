@@ -1,0 +1,1 @@
+"""Module C flow tests."""
