@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from html import escape as escape_html
 
-from markupsafe import Markup
-from sqlalchemy import JSON, Boolean, bindparam, select
+from markupsafe import Markup, escape
+from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, Numeric, String, bindparam, select
+from sqlalchemy.engine import Row
 
 from admin_views.codecache import code_labels
 from admin_views.labels import CODE_COLUMNS
@@ -40,12 +42,31 @@ def plain(value, limit: int | None = None) -> str:
     return text
 
 
-def _list_text(value) -> str:
-    return plain(value, LIST_TEXT_LIMIT)
+def _html_text(value) -> str:
+    """Escaped, shortened text of any value for a list cell."""
+    return escape_html(plain(value, LIST_TEXT_LIMIT))
+
+
+def _html_string(value) -> str:
+    if value is None:
+        return ""
+    return escape_html(value if len(value) <= LIST_TEXT_LIMIT else value[:LIST_TEXT_LIMIT] + "…")
+
+
+def _html_number(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _html_datetime(value) -> str:
+    return "" if value is None else value.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _yes_no(value):
     return None if value is None else ("是" if value else "否")
+
+
+def _html_yes_no(value) -> str:
+    return "" if value is None else ("是" if value else "否")
 
 
 def _json_text(value):
@@ -59,6 +80,16 @@ def _same(value):
 def _lookup(mapping: dict):
     get = mapping.get
     return lambda value: None if value is None else get(value, value)
+
+
+def _html_lookup(mapping: dict):
+    get = mapping.get
+    return lambda value: "" if value is None else escape_html(str(get(value, value)))
+
+
+# List-cell converters by column type (text that needs no escaping is left alone).
+HTML_BY_TYPE = ((Boolean, _html_yes_no), (DateTime, _html_datetime), (Date, _html_number),
+                (Integer, _html_number), (Numeric, _html_number), (String, _html_string))
 
 
 class CellPlan:
@@ -92,31 +123,31 @@ class CellPlan:
         return ("value", column.type if column is not None else None)
 
     def _converter(self, index: int, rows, html: bool):
-        """Return the function that turns one raw value of column `index` into its cell for these rows."""
+        """Return the function that turns one raw value of column `index` into its cell for these rows:
+        escaped text for a list page (html), a typed value for an export."""
         kind, arg = self.steps[index]
         if kind == "choice":
-            convert = _lookup(arg)
+            mapping = arg
         elif kind == "code":
-            convert = _lookup(code_labels(arg))
+            mapping = code_labels(arg)
         elif kind == "ref":
             ids = {getattr(row, self.columns[index]) for row in rows} - {None}
-            found = db.session.execute(self._statements[index], {"ids": list(ids)}).all() if ids else ()
-            convert = _lookup(dict(found))
+            mapping = dict(db.session.execute(self._statements[index], {"ids": list(ids)}).all()) if ids else {}
         elif html:
-            return _list_text
+            return next((convert for kind_, convert in HTML_BY_TYPE if isinstance(arg, kind_)), _html_text)
         elif isinstance(arg, Boolean):
             return _yes_no
         elif isinstance(arg, JSON):
             return _json_text
         else:
             return _same
-        return (lambda value: plain(convert(value))) if html else convert
+        return _html_lookup(mapping) if html else _lookup(mapping)
 
     def format(self, rows, html: bool = True) -> list[list]:
-        """Return one list of cells per row: text for a list page, typed values (html=False) for an export."""
+        """Return one list of cells per row: escaped text for a list page, typed values (html=False) for an export."""
         converters = [self._converter(index, rows, html) if kind != "formatter" else None
                       for index, (kind, _arg) in enumerate(self.steps)]
-        if not self.with_formatters and rows and isinstance(rows[0], tuple):
+        if not self.with_formatters and rows and isinstance(rows[0], Row):
             return [[convert(value) for convert, value in zip(converters, row)] for row in rows]
         out = []
         for row in rows:
@@ -124,8 +155,10 @@ class CellPlan:
             for name, convert, (kind, arg) in zip(self.columns, converters, self.steps):
                 if kind == "formatter":
                     value = arg(self.view, None, row, name)
-                    cells.append(value if html else plain(Markup(value).striptags() if isinstance(value, Markup)
-                                                          else value))
+                    if html:
+                        cells.append(str(escape(value)))
+                    else:
+                        cells.append(plain(value.striptags() if isinstance(value, Markup) else value))
                 else:
                     cells.append(convert(getattr(row, name)))
             out.append(cells)

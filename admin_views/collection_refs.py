@@ -55,15 +55,15 @@ class ReferenceImportView(BaseView):
         return self.render("admin/collection_refs.html", registers=REGISTERS, selected=selected,
                            errors=errors[:SHOWN_ERRORS], error_count=len(errors)), status
 
-    @expose("/template/<name>.<ext>")
-    def template(self, name: str, ext: str):
-        if name not in REGISTERS or ext not in ("csv", "xlsx"):
+    @expose("/template/<register>.<ext>")
+    def template(self, register: str, ext: str):
+        if register not in REGISTERS or ext not in ("csv", "xlsx"):
             abort(404)
         if ext == "csv":
-            return Response(template_csv(name), mimetype="text/csv; charset=utf-8",
-                            headers={"Content-Disposition": f"attachment; filename={name}.csv"})
-        return Response(template_xlsx(name), mimetype=XLSX,
-                        headers={"Content-Disposition": f"attachment; filename={name}.xlsx"})
+            return Response(template_csv(register), mimetype="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": f"attachment; filename={register}.csv"})
+        return Response(template_xlsx(register), mimetype=XLSX,
+                        headers={"Content-Disposition": f"attachment; filename={register}.xlsx"})
 
 
 def add_view(admin) -> None:

@@ -17,7 +17,7 @@ SHEET_TITLE_FORBIDDEN = re.compile(r"[\\*?:/\[\]]")
 
 def neutralise(value):
     """Prefix a single quote to text that begins like a formula (X-2); other values are returned as is."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if value.__class__ is str and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 

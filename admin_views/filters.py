@@ -6,7 +6,6 @@ from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, and_, 
 
 from admin_views.cells import REFERENCE_LABELS
 from admin_views.codecache import code_labels
-from portal.extensions import db
 
 # Code tables too long for a dropdown filter: filter them by code prefix instead.
 LONG_CODE_TABLES = {"regions"}

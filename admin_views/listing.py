@@ -26,7 +26,7 @@ EXPORT_BATCH = 1000
 
 
 class ListRow:
-    """A fetched row with its display cells (and its ready <td>s); attribute access falls through to the row."""
+    """A fetched row with its escaped display cells (and its ready <td>s); attributes fall through to the row."""
 
     __slots__ = ("row", "cells", "html")
 
@@ -74,7 +74,7 @@ class RowRenderer:
             pk = str(row.id)
             html = [f'<td><input type="checkbox" name="rowid" class="action-checkbox" value="{pk}"></td>'
                     if self.checkbox else "", self.buttons.replace("__ID__", pk) if self.buttons else ""]
-            html += [f'<td class="col-{name}">{escape(cell)}</td>' for name, cell in zip(self.names, row_cells)]
+            html += [f'<td class="col-{name}">{cell}</td>' for name, cell in zip(self.names, row_cells)]
             out.append(Markup("".join(html)))
         return out
 

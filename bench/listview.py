@@ -78,11 +78,13 @@ def fill(db, heads: int, items_per_head: int) -> None:
     db.session.flush()
     ent_ids = [e.id for e in enterprises]
     day0 = date(2025, 1, 1)
-    head_rows = [{"id": n, "center_no": f"{5300_2025_0000_0000 + n:018d}", "enterprise_id": ent_ids[n % len(ent_ids)],
+    head_rows = [{"id": n, "center_no": f"{5300_2025_0000_0000 + n:018d}",
+                  "enterprise_id": ent_ids[n % len(ent_ids)],
                   "list_type": LIST_TYPES[n % 4], "customs_code": CUSTOMS[n % len(CUSTOMS)],
                   "filing_no": f"A{n % 5000:011d}", "transport_mode": "2", "vessel_name": "COSCO BENCH",
                   "voyage_no": f"V{n % 97:03d}", "bill_no": f"BL{n:010d}", "packages": n % 50 + 1,
-                  "gross_weight": 1000 + n % 100, "net_weight": 900 + n % 100, "declare_date": day0 + timedelta(n % 365),
+                  "gross_weight": 1000 + n % 100, "net_weight": 900 + n % 100,
+                  "declare_date": day0 + timedelta(n % 365),
                   "trade_mode": "0110", "status": STATUSES[n % len(STATUSES)], "overdue": False, "version": 1,
                   "created_at": now, "updated_at": now} for n in range(1, heads + 1)]
     for start in range(0, heads, 20000):
@@ -150,19 +152,25 @@ def login(client) -> None:
     assert response.status_code == 302, response.status_code
 
 
-def timed(client, url: str, repeat: int) -> tuple[float, int]:
-    """Return the median time of GET url (body fully read) in ms, after one warm-up, and the body size."""
-    samples, size = [], 0
+def _get(client, url: str) -> tuple[float, int]:
+    started = time.perf_counter()
+    response = client.get(url)
+    body = response.get_data()  # read the whole (possibly streamed) body
+    elapsed = (time.perf_counter() - started) * 1000
+    assert response.status_code == 200, (url, response.status_code, body[:300])
+    return elapsed, len(body)
+
+
+def timed_pair(client, ours_url: str, stock_url: str, repeat: int) -> tuple[float, float, int, int]:
+    """Return the median ms of our URL and the stock URL, measured alternately after one warm-up each."""
+    ours, stock = [], []
     for attempt in range(repeat + 1):
-        started = time.perf_counter()
-        response = client.get(url)
-        body = response.get_data()
-        elapsed = (time.perf_counter() - started) * 1000
-        assert response.status_code == 200, (url, response.status_code, body[:300])
-        size = len(body)
+        mine, ours_size = _get(client, ours_url)
+        theirs, stock_size = _get(client, stock_url)
         if attempt:
-            samples.append(elapsed)
-    return statistics.median(samples), size
+            ours.append(mine)
+            stock.append(theirs)
+    return statistics.median(ours), statistics.median(stock), ours_size, stock_size
 
 
 def cursor_at(db, table: str, depth: int) -> int:
@@ -226,12 +234,13 @@ def run(url: str, options) -> int:
         results = []
         for name, ours_url, stock_url, target in list(cases(app, db, options.heads, page_size)):
             repeat = options.export_repeat if "export" in ours_url else options.repeat
-            ours, ours_size = timed(client, ours_url, repeat)
-            stock, stock_size = timed(client, stock_url, repeat)
+            ours, stock, ours_size, stock_size = timed_pair(client, ours_url, stock_url, repeat)
             results.append((name, ours, stock, target))
-            print(f"  {name}: ours {ours:.1f} ms ({ours_size:,} B), stock {stock:.1f} ms ({stock_size:,} B)", flush=True)
+            print(f"  {name}: ours {ours:.1f} ms ({ours_size:,} B), stock {stock:.1f} ms ({stock_size:,} B)",
+                  flush=True)
         db.session.remove()
-    print(f"\n{engine} — medians of {options.repeat} runs (export: {options.export_repeat}), ms\n")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\n{engine} — medians of {options.repeat} runs (export: {options.export_repeat}), ms; load average {load}\n")
     print(f"| {'measurement':<16} | {'ours':>9} | {'stock':>9} | {'stock/ours':>10} | target |")
     print(f"|{'-' * 18}|{'-' * 11}|{'-' * 11}|{'-' * 12}|--------|")
     missed = 0

@@ -43,11 +43,15 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from portal.api import bp as api_bp
     from portal.auth.views import bp as auth_bp
+    from portal.enterprise import bp as enterprise_bp
     from portal.home import bp as home_bp
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(enterprise_bp, url_prefix="/q")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF does not apply
+    from portal.collection.views_stats import bp as collection_stats_bp
+    app.register_blueprint(collection_stats_bp)
 
     from admin_views import init_admin
     init_admin(app)

@@ -69,13 +69,14 @@ def show_command():
 @click.option("--now", default=None, help=NOW_HELP)
 @with_appcontext
 def aggregate_command(now):
-    """Process pending aggregation requests and, when due, the month-end aggregation (C-19, C-23)."""
+    """Process pending aggregation requests and, when due, the month-end aggregation and overdue flags (C-19, C-23)."""
     from scheduler.jobs import process_aggregations, run_periodic
     with _at(now):
         pending = process_aggregations(db.session)
         month_end = run_periodic(db.session, "month_end")
-    _echo({"pending": pending, "month_end": month_end})
-    if "FAILED" in (pending["outcome"], month_end["outcome"]):
+        overdue = run_periodic(db.session, "overdue")
+    _echo({"pending": pending, "month_end": month_end, "overdue": overdue})
+    if "FAILED" in (pending["outcome"], month_end["outcome"], overdue["outcome"]):
         raise SystemExit(1)
 
 

@@ -14,6 +14,7 @@ process_pending_aggregations(session, now) (`now` is the aware China time of clo
 """
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 import logging
@@ -31,6 +32,7 @@ from scheduler.simulator import NotInstalled, customs_tick, resolve
 log = logging.getLogger(__name__)
 NOT_INSTALLED = "module not installed"
 AGGREGATION = "portal.collection.aggregation"
+MISFIRE_GRACE_SECONDS = 6 * 3600  # a run up to 6 h late still runs (RECIPES: APScheduler)
 
 
 def _month_before(day: date) -> str:
@@ -94,15 +96,21 @@ def _isolated(function):
 
 @_isolated
 def run_periodic(session, name: str, now: datetime | None = None, holder: str | None = None) -> dict:
-    """Run periodic job `name` for its due period unless that period already ran; never raises."""
-    job = PERIODIC_JOBS[name]
-    now = now or clock.now()
+    """Run periodic job `name` for its due period unless that period already ran; never raises.
+
+    An explicit `now` freezes the clock for the run (S-5).
+    """
+    with clock.frozen(now) if now is not None else contextlib.nullcontext():
+        return _run_periodic(session, PERIODIC_JOBS[name], clock.now(), holder)
+
+
+def _run_periodic(session, job: PeriodicJob, now: datetime, holder: str | None) -> dict:
     period = job.period(now, current_app.config)
-    report = {"job": name, "period": period, "outcome": "ALREADY_RUN", "counts": {}, "message": None}
-    run = runs.start_run(session, name, period, holder)
+    report = {"job": job.name, "period": period, "outcome": "ALREADY_RUN", "counts": {}, "message": None}
+    run = runs.start_run(session, job.name, period, holder)
     if run is None:
         return report
-    audit.set_actor(f"scheduler:{name}", "system")
+    audit.set_actor(f"scheduler:{job.name}", "system")
     try:
         hook = resolve(job.hook)
     except NotInstalled:
@@ -113,7 +121,7 @@ def run_periodic(session, name: str, now: datetime | None = None, holder: str | 
         runs.finish_run(session, run, runs.DONE, counts)
         return report | {"outcome": runs.DONE, "counts": counts}
     except Exception as exc:  # recorded as FAILED; the period may be run again
-        log.exception("job %s for %s failed", name, period)
+        log.exception("job %s for %s failed", job.name, period)
         session.rollback()
         runs.finish_run(session, run, runs.FAILED, message=f"{type(exc).__name__}: {exc}")
         return report | {"outcome": runs.FAILED, "message": str(exc)}
@@ -124,11 +132,16 @@ def catch_up(session, now: datetime | None = None, holder: str | None = None) ->
     return [run_periodic(session, name, now, holder) for name in PERIODIC_JOBS]
 
 
-def tick(session, now: datetime | None = None, holder: str | None = None) -> dict:
+def tick(session, now: datetime | None = None) -> dict:
     """Run one customs tick and record it in the register when it did something or failed."""
+    with clock.frozen(now) if now is not None else contextlib.nullcontext():
+        return _tick(session)
+
+
+def _tick(session) -> dict:
     started = clock.now_naive()
     try:
-        result = customs_tick(session, now=now)
+        result = customs_tick(session)
     except Exception as exc:
         log.exception("customs tick failed")
         session.rollback()
@@ -143,7 +156,11 @@ def tick(session, now: datetime | None = None, holder: str | None = None) -> dic
 @_isolated
 def process_aggregations(session, now: datetime | None = None) -> dict:
     """Build the declarations of pending aggregation requests (C-19, C-20) through the hook."""
-    now = now or clock.now()
+    with clock.frozen(now) if now is not None else contextlib.nullcontext():
+        return _process_aggregations(session, clock.now())
+
+
+def _process_aggregations(session, now: datetime) -> dict:
     try:
         hook = resolve(f"{AGGREGATION}:process_pending_aggregations")
     except NotInstalled:
@@ -176,15 +193,13 @@ def _in_app(app, lease, function, *args) -> None:
             db.session.remove()
 
 
-def build_scheduler(app, lease=None, blocking: bool = False):
-    """Create the APScheduler with the tick, aggregation and periodic jobs (not started)."""
+def build_scheduler(app, lease=None):
+    """Create the background scheduler with the tick, aggregation and periodic jobs (not started)."""
     from apscheduler.schedulers.background import BackgroundScheduler
-    from apscheduler.schedulers.blocking import BlockingScheduler
 
     config = app.config
-    kind = BlockingScheduler if blocking else BackgroundScheduler
-    scheduler = kind(timezone=clock.CHINA,
-                     job_defaults={"misfire_grace_time": 6 * 3600, "coalesce": True, "max_instances": 1})
+    scheduler = BackgroundScheduler(timezone=clock.CHINA, job_defaults={
+        "misfire_grace_time": MISFIRE_GRACE_SECONDS, "coalesce": True, "max_instances": 1})
     seconds = config["SCHEDULER_TICK_SECONDS"]
     scheduler.add_job(_in_app, "interval", seconds=seconds, args=(app, lease, tick), id="customs_tick",
                       name="模拟海关")

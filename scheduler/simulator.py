@@ -44,8 +44,8 @@ from sqlalchemy import func, select
 
 from portal import audit, clock
 from portal.database import is_postgres
-from portal.models import (Application, Certificate, ChangeRequest, CollectionFiling, Enterprise, FilingRequest,
-                           ListHead, ProductVolume, WatchListEntry)
+from portal.models import (Application, Certificate, ChangeRequest, CollectionFiling, Declaration, Enterprise,
+                           FilingRequest, ListHead, ProductVolume, WatchListEntry)
 from rules.violations import RuleError
 from scheduler.settings import SimulatorSettings, load_settings
 
@@ -54,6 +54,7 @@ ACTOR = "customs-simulator"
 BATCH = 1000
 RECEIPT_FAILED_MESSAGE = "海关入库失败（模拟海关按入库失败比例确定），请检查后重新申报"
 Q = "portal.qualification.operations"
+D = "portal.collection.declarations"
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,10 @@ STEPS: tuple[Step, ...] = (
          fail="portal.collection.lists:fail_list_receipt", number="center_no"),
     Step(ListHead, 7, "delay_list_seconds", "portal.collection.lists:clear_list", number="center_no"),
     Step(ChangeRequest, "DECLARED", "delay_list_seconds", "portal.collection.change_requests:approve_change_request"),
+    Step(Declaration, "DECLARED", "delay_list_seconds", f"{D}:conclude_declaration", reject=f"{D}:refuse_declaration",
+         number="unified_no"),
+    Step(Declaration, "INSPECTION", "delay_list_seconds", f"{D}:conclude_declaration", number="unified_no"),
+    Step(Declaration, "CONCLUDED", "delay_list_seconds", f"{D}:close_declaration", number="unified_no"),
 )
 
 

@@ -6,7 +6,8 @@ the first service of the next item, or the first item of the next category. Each
 service label is either on a body line (an ``Anchor``) or hidden in the label zone; the labels of
 the items and categories present on the page are likewise on a body line or in the zone. So a
 chain is right when it walks through every body anchor in order, puts a hidden slot only where
-free function lines are left to hold it, and uses up exactly the numbers of the label zone.
+free function lines are left to hold it, and uses up exactly the numbers of the label zone
+(give or take labels printed twice, on a body line and in the zone).
 
 ``solve_page`` enumerates such chains with a depth-first search; ``assign_names`` gives each new
 label its name from the zone (names come column by column: categories, items, services).

@@ -88,11 +88,9 @@ def _clean_database(request):
         db.session.remove()
         tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
         with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    conn.execute(table.delete())
+            # DELETE beats TRUNCATE here: the tables are small and TRUNCATE has a fixed cost per table.
+            for table in tables:
+                conn.execute(table.delete())
 
 
 @pytest.fixture

@@ -249,3 +249,17 @@ def test_list_date_columns_render(client, staff, two_enterprises):
     head.declare_date = date(2026, 3, 1)
     db.session.commit()
     assert "2026-03-01" in client.get("/admin/list_heads/").get_data(as_text=True)
+
+
+def test_enterprise_reads_every_tenant_register_and_no_other_x1(client, make, two_enterprises, app):
+    """Each tenant-owned register lists for the enterprise; every other register but code tables is refused."""
+    from flask_admin.contrib.sqla import ModelView
+    _login_a(client, make, two_enterprises)
+    for view in app.extensions["admin"][0]._views:
+        if not isinstance(view, ModelView):
+            continue
+        tenant_owned = view.model.tenant_clause(0) is not None
+        expected = 200 if tenant_owned or view.readable_by_all else 403
+        assert client.get(f"/admin/{view.endpoint}/").status_code == expected, view.endpoint
+        if expected == 200:
+            assert client.get(f"/admin/{view.endpoint}/new/").status_code == 403, view.endpoint

@@ -23,8 +23,8 @@ from portal.collection.list_values import LABELS, Lookups, head_values, item_val
 from portal.models import ChangeRequest, ListHead
 from portal.models.collection import CHANGE_REQUEST_TYPES
 from portal.transitions import transition
-from rules.lists import (CHANGE_REQUEST_STATUSES, MODIFIABLE_HEAD_FIELDS, STATUS_NAMES, change_request_violations,
-                         item_total)
+from rules.lists import (CHANGE_REQUEST_STATUSES, MODIFIABLE_HEAD_FIELDS, MODIFIABLE_ITEM_FIELDS, STATUS_NAMES,
+                         change_request_violations, item_total)
 from rules.violations import RuleError, Violation
 
 OPEN = ("ENTERED", "DECLARED")
@@ -60,7 +60,7 @@ def _field_diffs(head: ListHead, changes: dict) -> tuple[list[dict], list[Violat
     diffs, found = [], []
     for key, new in changes.items():
         match = ITEM_KEY.fullmatch(key)
-        if match:
+        if match and match[2] in MODIFIABLE_ITEM_FIELDS:
             index, name = int(match[1]), match[2]
             if index >= len(items):
                 found.append(Violation("C-17", f"changes.{key}", f"清单没有第 {index + 1} 项商品"))
@@ -79,7 +79,15 @@ def _field_diffs(head: ListHead, changes: dict) -> tuple[list[dict], list[Violat
             continue
         if plain(parsed) != plain(old):
             diffs.append({"field": key, "old": plain(old), "new": plain(parsed)})
-    return diffs, found
+    return sorted(diffs, key=_diff_order), found
+
+
+def _diff_order(diff: dict) -> tuple:
+    """Head fields first in form order, then items by index and field."""
+    match = ITEM_KEY.fullmatch(diff["field"])
+    if match is None:
+        return (0, MODIFIABLE_HEAD_FIELDS.index(diff["field"]), 0)
+    return (1, int(match[1]), MODIFIABLE_ITEM_FIELDS.index(match[2]))
 
 
 def create_change_request(session, identity, head: ListHead, request_type: str, changes: dict | None,

@@ -18,8 +18,8 @@ from portal.collection.volumes import clean_item, fill_volumes, item_violations
 from portal.models import CollectionFiling, FilingRequest, Product, ProductVolume
 from portal.numbering import next_number
 from portal.transitions import transition
-from rules.collection import (FILING_CHANGEABLE_FIELDS, extension_violations, filing_change_violations,
-                              filing_save_violations)
+from rules.collection import (FILING_CHANGEABLE_FIELDS, approval_valid_until, extension_violations,
+                              filing_change_violations, filing_save_violations)
 from rules.violations import RuleError, Violation
 
 KIND_RULES = {"CHANGE": "C-6", "EXTENSION": "C-7"}
@@ -147,6 +147,9 @@ def _apply_change(session, filing: CollectionFiling, payload: dict, message: str
     for field, change in (payload.get("filing") or {}).items():
         for name, value in stored_values({field: change["new"]}).items():
             setattr(filing, name, value)
+    if filing.goods_nature != "BONDED" and "guarantee_valid_until" in (payload.get("filing") or {}):
+        filing.approval_valid_until = approval_valid_until(filing.goods_nature, filing.guarantee_valid_until,
+                                                           clock.today())  # C-3: follows the guarantee
     for ref in payload.get("disable_items") or ():
         product = session.scalar(select(Product).join(ProductVolume).where(
             ProductVolume.filing_id == filing.id, ProductVolume.volume_no == ref["volume_no"],

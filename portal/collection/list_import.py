@@ -49,7 +49,7 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal import numbering
+from portal import audit, clock, numbering
 from portal.collection.list_values import (HEAD_FIELDS, ITEM_FIELDS, LABELS, Lookups, clean_head, clean_items,
                                            item_rows)
 from portal.models import ListHead, ListItem
@@ -250,6 +250,23 @@ def check_draft(lookups: Lookups, draft: Draft) -> tuple[dict, list[dict], list[
     return values, items, found
 
 
+def _insert_list(session, lookups: Lookups, number: str, values: dict, items: list[dict]) -> None:
+    """Insert one checked list: its head (with its audit row) and its items in one executemany."""
+    filing = lookups.filing_for_save(values["list_type"], values["customs_code"])
+    now = clock.now_naive()
+    head = {"center_no": number, "enterprise_id": lookups.enterprise_id, "status": 1, "overdue": False,
+            "version": 1, "filing_id": filing.id if filing is not None else None, **values}
+    table = ListHead.__table__
+    head_id = session.execute(insert(table).values(created_at=now, updated_at=now, **head)
+                              .returning(table.c.id)).scalar_one()
+    audit.record(session, table.name, head_id, "create", {name: (None, value) for name, value in head.items()})
+    if items:
+        book = lookups.book(values["list_type"], values["filing_no"])
+        rows = [{**row, "created_at": now, "updated_at": now}
+                for row in item_rows(items, book, head_id, lookups.enterprise_id)]
+        session.execute(insert(ListItem.__table__), rows)
+
+
 def import_lists(session, identity, filename: str, data: bytes) -> ImportResult:
     """Create every valid list of the file as a 暂存 draft; report every error of the others (C-15)."""
     identity.require_module_c()
@@ -270,14 +287,7 @@ def import_lists(session, identity, filename: str, data: bytes) -> ImportResult:
     for (draft, values, items), number in zip(valid, numbers):
         try:
             with session.begin_nested():
-                filing = lookups.filing_for_save(values["list_type"], values["customs_code"])
-                head = ListHead(center_no=number, enterprise_id=identity.enterprise_id, status=1,
-                                filing_id=filing.id if filing is not None else None, **values)
-                session.add(head)
-                session.flush()
-                if items:
-                    book = lookups.book(values["list_type"], values["filing_no"])
-                    session.execute(insert(ListItem), item_rows(items, book, head.id, head.enterprise_id))
+                _insert_list(session, lookups, number, values, items)
         except SQLAlchemyError as exc:
             result.violations.append({"list": draft.index, "row": draft.head_row, "field": "list", "rule": "C-15",
                                       "message": f"清单保存失败：{type(exc).__name__}"})

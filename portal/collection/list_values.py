@@ -34,6 +34,7 @@ LABELS = {"list_type": "清单类型", "customs_code": "申报地海关", "filin
 UPPER_FIELDS = ("list_type", "currency", "country", "transport_mode")
 DECIMAL_FIELDS = {"gross_weight": "C-11", "net_weight": "C-11", "qty": "C-11", "unit_price": "C-11"}
 INTEGER_FIELDS = {"packages": "C-11", "filing_seq": "C-10"}
+INTEGER_MINIMUM = {"packages": 0, "filing_seq": 1}  # packages > 0 is a declare check (C-11)
 MAX_DECIMALS = 4
 MAX_NUMBER = Decimal(10) ** 12
 MAX_TOTAL = Decimal(10) ** 16
@@ -63,8 +64,9 @@ def parse_field(name: str, value) -> tuple[object, Violation | None]:
         if not number.is_finite():
             return None, Violation(rule, name, f"{label}必须是数字")
         if name in INTEGER_FIELDS:
-            if number != number.to_integral_value() or not 0 < number <= MAX_INTEGER:
-                return None, Violation(rule, name, f"{label}必须为正整数")
+            if number != number.to_integral_value() or not INTEGER_MINIMUM[name] <= number <= MAX_INTEGER:
+                kind = "正整数" if INTEGER_MINIMUM[name] else "不小于 0 的整数"
+                return None, Violation(rule, name, f"{label}必须为{kind}")
             return int(number), None
         if abs(number) >= MAX_NUMBER:
             return None, Violation(rule, name, f"{label}过大")

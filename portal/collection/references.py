@@ -196,8 +196,8 @@ def import_register(session, name: str, file_name: str, data: bytes) -> dict:
     except FileProblem as exc:
         raise RuleError([Violation(register.rule, "file", str(exc))]) from None
     rows, violations = parse_rows(register.columns, table, register.rule)
-    if not violations:
-        enterprises, violations = _cross_violations(session, register, rows)
+    enterprises, more = _cross_violations(session, register, rows)
+    violations += more
     if violations:
         raise RuleError(violations)
     counts = WRITERS[name](session, rows, enterprises)

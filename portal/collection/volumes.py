@@ -197,11 +197,11 @@ def delete_product(session, identity, volume: ProductVolume, seq: int) -> None:
 def declare_volume(session, identity, volume: ProductVolume) -> ProductVolume:
     """Declare a volume: sent (DECLARED) if its filing is approved, else waits (WAITING) until it is (C-5)."""
     require_own(identity, volume, "volume_no", "分册")
+    filing = lock(session, volume.filing)  # the filing's approval then sees this volume waiting, or we see it
     volume = lock(session, volume)
     if volume.status not in VOLUME_DECLARABLE:
         raise RuleError([Violation("C-5", "status", f"分册当前状态为“{VOLUME_STATUS_NAMES[volume.status]}”，"
                                                     "不能申报")], status=409)
-    filing = volume.filing
     target = volume_declare_status(filing.status)
     violations = []
     if item_count(session, volume) == 0:

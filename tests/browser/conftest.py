@@ -63,12 +63,12 @@ def page(browser, live_server):
 
 @pytest.fixture
 def screenshot():
-    """Return a function that saves a full-page screenshot as artifacts/screenshots/NAME.png."""
+    """Return a function that saves a screenshot (whole page by default) as artifacts/screenshots/NAME.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    def save(page, name: str) -> Path:
+    def save(page, name: str, full_page: bool = True) -> Path:
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
     return save
 

@@ -263,7 +263,8 @@ def test_change_only_for_approved_filing_and_one_open_change_C_6(company):
     company.post(f"/volumes/{volume_no}/declare")
     tick()
     change = company.post(f"/collection-filings/{draft}/changes",
-                          {"ie_batches": 5, "guarantee_amount": "20", "add_items": [item(50, name="新增商品")],
+                          {"ie_batches": 5, "guarantee_amount": "20", "guarantee_valid_until": "20281231",
+                           "add_items": [item(50, name="新增商品")],
                            "disable_items": [{"volume_no": volume_no, "seq": 2}]})
     assert change.status_code == 201, change.json
     assert change.json["status"] == "DECLARED"
@@ -272,6 +273,7 @@ def test_change_only_for_approved_filing_and_one_open_change_C_6(company):
     tick()
     detail = company.filing(draft)
     assert detail["ie_batches"] == 5 and detail["guarantee_amount"] == "20"
+    assert detail["guarantee_valid_until"] == "20281231" and detail["approval_valid_until"] == "2028-12-31"
     assert detail["requests"][0]["status"] == "APPROVED"
     items = detail["volumes"][0]["items"]
     assert [(p["seq"], p["name"], p["active"]) for p in items] == [
@@ -365,3 +367,33 @@ def test_staff_cancel_cancels_volumes_and_open_requests_C_3(company):
     assert {v.status for v in db.session.scalars(select(ProductVolume))} == {"CANCELLED"}
     assert {r.status for r in db.session.scalars(select(FilingRequest))} == {"REFUSED"}
     assert company.delete(f"/collection-filings/{center_no}").status_code == 204
+
+
+def test_items_added_by_a_change_overflow_into_a_new_approved_volume_C_4_C_6(company):
+    center_no = approved(company)
+    volume_no = company.post(f"/collection-filings/{center_no}/products",
+                             {"items": [item(n) for n in range(99)]}).json["volumes"][0]["volume_no"]
+    company.post(f"/volumes/{volume_no}/declare")
+    tick()
+    change = company.post(f"/collection-filings/{center_no}/changes", {"add_items": [item(200), item(201)]})
+    assert change.status_code == 201
+    tick()
+    volumes = company.filing(center_no)["volumes"]
+    assert [(v["status"], v["item_count"]) for v in volumes] == [("APPROVED", 99), ("APPROVED", 2)]
+    assert len(volumes[1]["customs_volume_no"]) == 12
+    assert [p["seq"] for p in volumes[1]["items"]] == [1, 2]
+
+
+def test_refused_filing_may_be_corrected_and_declared_again_C_3(company):
+    from portal.collection.filings import refuse_filing
+    center_no = company.declared()
+    filing = db.session.scalar(select(CollectionFiling).where(CollectionFiling.center_no == center_no))
+    refuse_filing(db.session, filing, "担保信息不完整")
+    db.session.commit()
+    patch = company.client.patch(f"/api/v1/collection-filings/{center_no}", json={"guarantee_mode": "2"},
+                                 headers=company.headers)
+    assert patch.status_code == 200 and patch.json["status"] == "REFUSED"
+    assert company.post(f"/collection-filings/{center_no}/declare").json == {"status": "DECLARED"}
+    messages = [r.message for r in db.session.scalars(select(Receipt).where(
+        Receipt.record_type == "collection_filings").order_by(Receipt.id))]
+    assert messages == ["已申报", "担保信息不完整", "已申报"]

@@ -94,7 +94,7 @@ def test_c11_declare_reports_every_violation_together(make, client):
 
 def test_c11_unknown_currency_country_and_transport_mode(make, client):
     who, _filing, volume = b.ready(make, client)
-    payload = b.body(volume.customs_volume_no, [b.item(1, currency="XXX", country="ZZZ")], transport_mode="Q")
+    payload = b.body(volume.customs_volume_no, [b.item(1, currency="QQQ", country="ZZZ")], transport_mode="Q")
     response = declare(client, who, create(client, who, payload))
     assert rules_of(response) == {("C-11", "items[0].currency"), ("C-11", "items[0].country"),
                                   ("C-11", "transport_mode")}

@@ -97,6 +97,7 @@ def test_bonded_book_xlsx_keeps_code_zeros_and_checks_enterprise_and_unit_C_10(c
     out = io.BytesIO()
     workbook.save(out)
     result = import_register(db.session, "bonded_books", "books.xlsx", out.getvalue())
+    db.session.commit()
     assert result["created"] == 1
     book = db.session.scalar(select(BondedBook))
     assert book.book_type == "BOOK"
@@ -125,11 +126,19 @@ def test_templates_download_as_csv_and_xlsx_and_import_C_10(staff_client, make):
         assert upload(staff_client, name, template.data, f"{name}.csv").status_code == 302
 
 
-def test_import_page_needs_staff_and_refuses_other_file_types(make, client, staff_client):
-    assert upload(staff_client, "manifests", b"whatever", "data.json").status_code == 422
-    other = make.user(make.enterprise())
-    fresh = client.application.test_client()
-    make.login(fresh, user=other)
-    assert fresh.get(URL).status_code == 403
-    anonymous = client.application.test_client()
-    assert anonymous.get(URL).status_code == 302
+def test_import_refuses_other_file_types_and_missing_files(staff_client):
+    response = upload(staff_client, "manifests", b"whatever", "data.json")
+    assert response.status_code == 422 and "仅支持 CSV 或 XLSX 文件" in response.get_data(as_text=True)
+    token = csrf_token(staff_client, URL)
+    assert staff_client.post(URL, data={"csrf_token": token, "register": "manifests"}).status_code == 400
+    assert staff_client.post(URL, data={"register": "manifests"}).status_code == 400  # no CSRF token
+
+
+def test_import_page_is_for_staff_only(make, client):
+    make.login(client, user=make.user(make.enterprise()))
+    assert client.get(URL).status_code == 403
+    assert client.get(URL + "template/licences.csv").status_code == 403
+
+
+def test_import_page_sends_anonymous_users_to_login(client):
+    assert client.get(URL).status_code == 302

@@ -54,7 +54,8 @@ def test_admin_page_lets_staff_edit_settings_and_run_jobs_S_3(client, make, sim)
     sim.pending(1)
     make.login(client, user=staff)
     page = client.get(PAGE)
-    assert page.status_code == 200 and "receipt_failure_rate" in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "receipt_failure_rate" in html and 'href="/admin/watch_list/"' in html
     token = csrf_token(client, PAGE)
     assert client.post(PAGE + "settings", data={"receipt_failure_rate": "0.3"}).status_code == 400  # no CSRF
     saved = client.post(PAGE + "settings", data={"csrf_token": token, "receipt_failure_rate": "0.3",

@@ -1,0 +1,263 @@
+"""Aggregation (集报清单汇总, C-19..C-23): requests, the scheduler's processing, month-end and overdue.
+
+An enterprise asks for an aggregation of its cleared lists (request_aggregation): the checks of
+C-19 / C-20 run, the request is recorded PENDING and its lists move 15 → 12 in one conditional
+UPDATE (a list someone else took meanwhile makes it a 409). The scheduler then builds the
+declarations (process_pending_aggregations → aggregate_request → consolidation.build_declarations),
+one request per transaction, claimed with SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL; on both
+databases the conditional UPDATEs (lists 12 → 13, request PENDING → DONE) make a second run of the
+same request change nothing. Month-end (C-23) creates one request per auto-aggregating enterprise
+for the previous month's general-trade lists and processes it; day 11 flags what is left overdue.
+
+The scheduler calls month_end_aggregation(session, period, now), flag_overdue(session, period,
+now) and process_pending_aggregations(session, now) by name (scheduler/jobs.py).
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from sqlalchemy import and_, exists, func, insert, literal, or_, select, update
+
+from portal import clock
+from portal.collection.bulk_log import COUNTED, log_transition, write_audit
+from portal.collection.consolidation import HEADS, build_declarations
+from portal.database import is_postgres
+from portal.models import AgentQualificationRule, AggregationRequest, Enterprise, ListHead, Qualification
+from portal.transitions import transition
+from rules.aggregation import (AGGREGATABLE_STATUS, GENERAL_TRADE_MODE, PENDING_STATUS, SelectedList,
+                               agent_violations, is_overdue, period_bounds, selection_violations)
+from rules.violations import RuleError, Violation
+
+log = logging.getLogger(__name__)
+REQUESTS = AggregationRequest.__table__
+MAX_LISTS_PER_REQUEST = 10_000
+ANSWER = "汇总成功"
+MONTH_END_MESSAGE = "月末自动汇总（不指定报关申报单位）"
+
+
+class AggregationFailed(RuntimeError):
+    """One or more pending requests could not be processed; they stay PENDING for the next run."""
+
+
+@contextlib.contextmanager
+def _clock_at(now):
+    """Run as if it were `now` (the scheduler's time), or at the real clock when None (S-5)."""
+    if now is None:
+        yield
+    else:
+        with clock.frozen(now):
+            yield
+
+
+# ---- C-19, C-20: the enterprise's request -----------------------------------------------------
+def find_agent(session, agent_code: str | None):
+    """Check a named declaring agent (C-20); return (enterprise or None, violations)."""
+    code = (agent_code or "").strip()
+    if not code:
+        return None, []
+    agent = session.scalar(select(Enterprise).where(Enterprise.registration_code == code))
+    today = clock.today()
+    held = session.scalars(select(Qualification.qualification_type).where(
+        Qualification.enterprise_id == (agent.id if agent else -1), Qualification.status == "VALID",
+        or_(Qualification.valid_until.is_(None), Qualification.valid_until >= today))).all()
+    allowed = session.scalars(select(AgentQualificationRule.qualification_type)).all()
+    return agent, agent_violations(code, agent is not None, held, allowed)
+
+
+def _unique_numbers(list_nos) -> list[str]:
+    numbers = [str(no).strip() for no in (list_nos or []) if str(no or "").strip()]
+    return list(dict.fromkeys(numbers))
+
+
+def request_aggregation(session, identity, list_nos, agent_code: str | None = None) -> AggregationRequest:
+    """Record a PENDING aggregation of own cleared lists and move them 15 → 12 (C-19, C-20; answer 汇总成功)."""
+    identity.require_module_c()
+    wanted = _unique_numbers(list_nos)
+    if len(wanted) > MAX_LISTS_PER_REQUEST:
+        raise RuleError([Violation("C-19", "list_nos", f"一次最多汇总 {MAX_LISTS_PER_REQUEST} 票清单")])
+    rows = session.execute(select(HEADS.c.id, HEADS.c.center_no, HEADS.c.status, HEADS.c.declare_date,
+                                  HEADS.c.aggregation_id)
+                           .where(HEADS.c.center_no.in_(wanted), HEADS.c.enterprise_id == identity.enterprise_id)
+                           ).all() if wanted else []
+    found = {row.center_no for row in rows}
+    violations = selection_violations(
+        [SelectedList(r.center_no, r.status, r.declare_date, r.aggregation_id) for r in rows],
+        missing=[no for no in wanted if no not in found])
+    agent, agent_problems = find_agent(session, agent_code)
+    violations += agent_problems
+    if violations:
+        raise RuleError(violations)
+    now = clock.now_naive()
+    years = {r.declare_date.year for r in rows if r.declare_date}
+    request = AggregationRequest(enterprise_id=identity.enterprise_id, status="PENDING", requested_at=now,
+                                 year=years.pop() if years else now.year,
+                                 agent_enterprise_id=agent.id if agent else None,
+                                 agent_code=agent.registration_code if agent else None,
+                                 agent_name=agent.name_zh if agent else None)
+    session.add(request)
+    session.flush()
+    ids = [r.id for r in rows]
+    moved = session.execute(update(HEADS).where(HEADS.c.id.in_(ids), HEADS.c.status == AGGREGATABLE_STATUS,
+                                                HEADS.c.aggregation_id.is_(None))
+                            .values(status=PENDING_STATUS, aggregation_id=request.id, version=HEADS.c.version + 1,
+                                    updated_at=now, status_changed_at=now)).rowcount
+    if moved != len(ids):
+        raise RuleError([Violation("C-19", "list_nos", "所选清单已被其他汇总申请占用或状态已变化，请刷新后重试")],
+                        status=409)
+    log_transition(session, HEADS, HEADS.c.aggregation_id == request.id, AGGREGATABLE_STATUS, PENDING_STATUS,
+                   "待汇总", source="enterprise", number_column="center_no",
+                   extra={"aggregation_id": (None, request.id)})
+    for head in [obj for obj in session.identity_map.values() if isinstance(obj, ListHead) and obj.id in ids]:
+        session.expire(head)
+    return request
+
+
+# ---- the scheduler's processing ---------------------------------------------------------------
+def aggregate_request(session, request: AggregationRequest) -> dict:
+    """Build the declarations of one PENDING request and mark it DONE; the caller commits (C-21, C-22)."""
+    if request.status != "PENDING":
+        raise RuleError([Violation("C-22", "status", "汇总申请已处理")], status=409)
+    now = clock.now_naive()
+    counts = build_declarations(session, request, now)
+    transition(session, request, "DONE", allowed_from=("PENDING",), source="system", rule="C-22",
+               message=f"汇总完成：{counts['lists']} 票清单生成 {counts['declarations']} 份集报报关单",
+               values={"processed_at": now})
+    return counts
+
+
+def _next_pending(session, tried: set[int], period: str | None):
+    """Claim the oldest PENDING request not tried yet; others' locked rows are skipped (S-4)."""
+    query = select(AggregationRequest).where(AggregationRequest.status == "PENDING")
+    if tried:
+        query = query.where(AggregationRequest.id.not_in(tried))
+    if period is not None:
+        query = query.where(AggregationRequest.period == period)
+    query = query.order_by(AggregationRequest.id).limit(1).execution_options(populate_existing=True)
+    if is_postgres(session):
+        query = query.with_for_update(skip_locked=True)
+    return session.scalars(query).first()
+
+
+def _note_failure(session, request_id: int, exc: Exception) -> None:
+    """Keep the request PENDING for the next run and record why this one failed."""
+    session.execute(update(REQUESTS).where(REQUESTS.c.id == request_id, REQUESTS.c.status == "PENDING")
+                    .values(message=f"汇总处理失败，将重试：{type(exc).__name__}: {exc}"[:2000],
+                            version=REQUESTS.c.version + 1))
+    session.commit()
+
+
+def process_pending_aggregations(session, now=None, *, period: str | None = None) -> dict:
+    """Process every PENDING request, each in its own committed transaction; return the counts.
+
+    A request that fails is rolled back whole (its lists stay in 12) and stays PENDING; the others
+    are still processed, then AggregationFailed reports the failures to the scheduler.
+    """
+    counts = {"requests": 0, "lists": 0, "items": 0, "declarations": 0, "declaration_items": 0, "skipped": 0}
+    failures: list[str] = []
+    tried: set[int] = set()
+    with _clock_at(now):
+        session.commit()
+        while (request := _next_pending(session, tried, period)) is not None:
+            request_id = request.id
+            tried.add(request_id)
+            try:
+                result = aggregate_request(session, request)
+                session.commit()
+            except RuleError as exc:
+                session.rollback()
+                if exc.status == 409 and exc.violations[0].field == "status":
+                    counts["skipped"] += 1  # another run finished it first
+                    continue
+                failures.append(f"{request_id}: {exc}")
+                _note_failure(session, request_id, exc)
+                continue
+            except Exception as exc:
+                session.rollback()
+                log.exception("aggregation request %s failed", request_id)
+                failures.append(f"{request_id}: {type(exc).__name__}: {exc}")
+                _note_failure(session, request_id, exc)
+                continue
+            counts["requests"] += 1
+            for key in ("lists", "items", "declarations", "declaration_items"):
+                counts[key] += result[key]
+        session.rollback()
+    if failures:
+        raise AggregationFailed(f"{len(failures)} 个汇总申请处理失败（已回滚，保持待处理）：" + "；".join(failures))
+    return counts
+
+
+# ---- C-23: month-end and overdue ----------------------------------------------------------------
+def _month_end_lists(start, end):
+    """Cleared general-trade lists declared in [start, end) and in no aggregation (C-23)."""
+    return and_(HEADS.c.status == AGGREGATABLE_STATUS, HEADS.c.aggregation_id.is_(None),
+                HEADS.c.trade_mode == GENERAL_TRADE_MODE, HEADS.c.declare_date >= start, HEADS.c.declare_date < end)
+
+
+def create_month_end_requests(session, period: str) -> dict:
+    """Create one request per auto-aggregating enterprise with lists of `period`; move them 15 → 12 (C-23)."""
+    start, end = period_bounds(period)
+    now = clock.now_naive()
+    eligible = _month_end_lists(start, end)
+    enterprises = Enterprise.__table__
+    has_lists = exists().where(HEADS.c.enterprise_id == enterprises.c.id, eligible)
+    has_request = exists().where(REQUESTS.c.enterprise_id == enterprises.c.id, REQUESTS.c.period == period)
+    rows = select(enterprises.c.id, literal("PENDING"), literal(now), literal(start.year), literal(period),
+                  literal(MONTH_END_MESSAGE), literal(1), literal(now), literal(now)) \
+        .where(enterprises.c.auto_aggregate.is_(True), has_lists, ~has_request)
+    created = session.execute(insert(REQUESTS).from_select(
+        ["enterprise_id", "status", "requested_at", "year", "period", "message", "version", "created_at",
+         "updated_at"], rows), execution_options=COUNTED).rowcount
+    if created:
+        write_audit(session, REQUESTS, and_(REQUESTS.c.period == period, REQUESTS.c.created_at == now), "create",
+                    {"status": (None, "PENDING"), "period": (None, period)})
+    pending = select(REQUESTS.c.enterprise_id).where(REQUESTS.c.period == period, REQUESTS.c.status == "PENDING")
+    request_of = select(REQUESTS.c.id).where(REQUESTS.c.enterprise_id == HEADS.c.enterprise_id,
+                                             REQUESTS.c.period == period).scalar_subquery()
+    moved = session.execute(update(HEADS).where(eligible, HEADS.c.enterprise_id.in_(pending))
+                            .values(status=PENDING_STATUS, aggregation_id=request_of, version=HEADS.c.version + 1,
+                                    updated_at=now, status_changed_at=now)).rowcount
+    if moved:
+        period_requests = select(REQUESTS.c.id).where(REQUESTS.c.period == period)
+        log_transition(session, HEADS, and_(HEADS.c.aggregation_id.in_(period_requests),
+                                            HEADS.c.status == PENDING_STATUS, HEADS.c.status_changed_at == now),
+                       AGGREGATABLE_STATUS, PENDING_STATUS, MONTH_END_MESSAGE, number_column="center_no")
+    return {"requests_created": created, "lists_selected": moved}
+
+
+def month_end_aggregation(session, period: str, now=None) -> dict:
+    """Aggregate the cleared general-trade lists of `period` for auto-aggregating enterprises (C-23)."""
+    with _clock_at(now):
+        created = create_month_end_requests(session, period)
+        session.commit()
+        return {**created, **process_pending_aggregations(session, period=period)}
+
+
+def flag_overdue(session, period: str, now=None) -> dict:
+    """Flag general-trade lists of `period` (and before) still cleared and not aggregated as overdue (C-19)."""
+    start, end = period_bounds(period)
+    with _clock_at(now):
+        if not is_overdue(start, GENERAL_TRADE_MODE, clock.today()):
+            return {"flagged": 0}
+        stamp = clock.now_naive()
+        flagged = session.execute(update(HEADS).where(
+            HEADS.c.status == AGGREGATABLE_STATUS, HEADS.c.aggregation_id.is_(None),
+            HEADS.c.trade_mode == GENERAL_TRADE_MODE, HEADS.c.declare_date < end, HEADS.c.overdue.is_(False))
+            .values(overdue=True, version=HEADS.c.version + 1, updated_at=stamp)).rowcount
+        if flagged:
+            write_audit(session, HEADS, and_(HEADS.c.overdue.is_(True), HEADS.c.updated_at == stamp), "update",
+                        {"overdue": (False, True)})
+        return {"flagged": flagged}
+
+
+def request_summary(session, request: AggregationRequest) -> dict:
+    """Return a request with its status and the unified numbers of its declarations (API)."""
+    from portal.models import Declaration
+    numbers = session.scalars(select(Declaration.unified_no).where(Declaration.aggregation_id == request.id)
+                              .order_by(Declaration.id)).all()
+    lists = session.scalar(select(func.count()).where(HEADS.c.aggregation_id == request.id))
+    return {"id": request.id, "status": request.status, "declaration_nos": list(numbers), "list_count": lists,
+            "agent_code": request.agent_code, "agent_name": request.agent_name, "year": request.year,
+            "period": request.period, "message": request.message,
+            "requested_at": request.requested_at.isoformat(timespec="seconds"),
+            "processed_at": request.processed_at.isoformat(timespec="seconds") if request.processed_at else None}

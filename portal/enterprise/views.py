@@ -1,0 +1,383 @@
+"""Application forms of module Q: 备案申请, 变更申请, 延续申请, 注销申请 (seed 000 §5.1).
+
+Every form posts the same body the JSON API takes and calls the same operations: 暂存 is
+`save_application` (formats only, Q-20), 提交 saves then `submit_application` (every rule), 删除 is
+`delete_application`; chosen files are stored with `store_attachment` after the save, so nothing
+typed is lost when a rule refuses the submit.
+"""
+from __future__ import annotations
+
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from portal import clock
+from portal.enterprise import bp, forms, options
+from portal.extensions import db
+from portal.identity import current_identity
+from portal.models import Enterprise
+from portal.qualification import operations, queries, records, uploads
+from portal.qualification.records import SECTIONS
+from portal.qualification.state import enterprise_state, rule_tables
+from rules.qualification import (APPLICATION_TYPE_NAMES, QUALIFICATION_NAMES, REQUIRED_ENTERPRISE_FIELDS,
+                                 SELECTABLE_TYPES, STATUS_NAMES, express_operator_allowed, extension_window,
+                                 held_types, required_attachment_violations)
+from rules.qualification_basic import ENTERPRISE_LABELS
+from rules.qualification_types import (ATTACHMENT_KINDS, CANCELLATION, CHANGE, EXPRESS_OPERATOR_TYPES, EXTENSION,
+                                       FILING, TEMP)
+from rules.violations import RuleError, Violation
+
+TEMPLATES = {FILING: "enterprise/application_form.html", CHANGE: "enterprise/application_form.html",
+             EXTENSION: "enterprise/extension_form.html", CANCELLATION: "enterprise/cancellation_form.html"}
+NEW_ENDPOINTS = {FILING: "enterprise.new_filing", CHANGE: "enterprise.new_change",
+                 EXTENSION: "enterprise.new_extension", CANCELLATION: "enterprise.new_cancellation"}
+MENU = {FILING: "enterprise.new_filing", CHANGE: "enterprise.changes", EXTENSION: "enterprise.new_extension",
+        CANCELLATION: "enterprise.new_cancellation"}
+# Attachment rows each form offers (API.md kinds); Q-18 for filings and changes, Q-26's letter for cancellations.
+FORM_ATTACHMENT_KINDS = {FILING: ("INFO_TABLE", "FINANCE_LICENSE", "PAYMENT_LICENSE", "EXPRESS_LICENSE", "OTHER"),
+                         CHANGE: ("INFO_TABLE", "OTHER"), CANCELLATION: ("CANCELLATION_LETTER",), EXTENSION: ()}
+
+
+@bp.before_request
+def _module_q_only():
+    """Send visitors to the login page; refuse users without the module Q permission (U-3, U-5)."""
+    identity = current_identity()
+    if identity is None:
+        return redirect(url_for("auth.login", next=request.path))
+    identity.require_module_q()
+    return None
+
+
+@bp.context_processor
+def _helpers():
+    return {"field_id": forms.field_id, "input_path": forms.input_path, "status_names": STATUS_NAMES,
+            "type_names": APPLICATION_TYPE_NAMES, "qualification_names": QUALIFICATION_NAMES,
+            "code_options": options.code_options, "code_label": options.code_label,
+            "attachment_names": ATTACHMENT_KINDS, "type_list": type_list}
+
+
+def type_list(codes) -> str:
+    """Return qualification types as Chinese names joined by 、."""
+    return "、".join(QUALIFICATION_NAMES.get(code, code) for code in codes)
+
+
+def identity():
+    """Return the logged-in enterprise user (the blueprint guard ran)."""
+    return current_identity()
+
+
+def own_enterprise() -> Enterprise:
+    """Return the logged-in user's enterprise."""
+    return db.session.get(Enterprise, identity().enterprise_id)
+
+
+def pdf_response(content: bytes, file_name: str) -> Response:
+    """Return a PDF shown inline in the browser."""
+    return Response(content, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename={file_name}", "Cache-Control": "no-store"})
+
+
+def _find(application_no: str):
+    return operations.find_application(db.session, identity(), application_no)
+
+
+def _may_edit(application) -> bool:
+    if application is None:
+        return True
+    if application.status != "DRAFT":
+        return False
+    try:
+        operations.require_editor(identity(), application)
+    except RuleError:
+        return False
+    return True
+
+
+def _may_resubmit(application) -> bool:
+    if application is None or application.status != "RECEIPT_FAILED":
+        return False
+    try:
+        operations.require_editor(identity(), application)
+    except RuleError:
+        return False
+    return True
+
+
+def _new_values(application_type: str, proxy: bool) -> dict:
+    """Return what a new form opens with: the filed record (Q-9 prefill, Q-24), or nothing for a proxy."""
+    if proxy:
+        return {"type": FILING, "enterprise": {}, "qualification_types": [], "target_uscc": "", "commitment": False,
+                **{section: [] for section in SECTIONS}}
+    # The operations module owns the prefill; the form shows exactly what a save would start from.
+    return {**operations._prefill(db.session, application_type, own_enterprise()), "type": application_type}
+
+
+def _attachment_rows(application_type: str, proxy: bool, types, attachments) -> list[dict]:
+    """Return the attachment table: each kind with 必传 (Q-18) and its uploaded files."""
+    needs_info_table = bool(required_attachment_violations((), application_type, identity().login_mode, proxy, (), {}))
+    required = {"INFO_TABLE": _("是") if needs_info_table else _("否")}
+    if application_type == FILING:
+        for code in types:
+            needed = rule_tables(db.session).attachment_requirements.get(code, ())
+            for kind in needed:
+                required[kind] = _("是") if len(needed) == 1 else _("二选一")
+    kinds = list(FORM_ATTACHMENT_KINDS[application_type])
+    kinds += [a.kind for a in attachments if a.kind not in kinds]
+    return [{"kind": kind, "name": ATTACHMENT_KINDS.get(kind, kind), "required": required.get(kind, _("否")),
+             "files": [a for a in attachments if a.kind == kind]} for kind in dict.fromkeys(kinds)]
+
+
+def _full_form_context(application, target, values: dict, held: frozenset) -> dict:
+    """Return what the filing and change form needs: checklist, dropdowns, Q-12 state."""
+    if target is not None:
+        checklist = queries.qualification_checklist(db.session, target, application)
+    else:  # a proxy target not yet registered holds nothing
+        checklist = [{"type": code, "name": QUALIFICATION_NAMES[code], "status": "selectable", "selectable": True,
+                      "label": ""} for code in SELECTABLE_TYPES]
+    selected = set(values.get("qualification_types") or ())
+    region = (values.get("enterprise") or {}).get("region_code")
+    return {"checklist": checklist, "selected": selected,
+            "express_allowed": express_operator_allowed(selected | held),
+            "express_types": ",".join(sorted(EXPRESS_OPERATOR_TYPES)), "held_codes": ",".join(sorted(held)),
+            "region_levels": options.region_cascade(region), "province": options.province_of(region),
+            "required_fields": REQUIRED_ENTERPRISE_FIELDS, "labels": ENTERPRISE_LABELS}
+
+
+def _cancellation_context(application, target, held: frozenset) -> dict:
+    """Return the valid qualifications to choose from, marking those already in an open cancellation (Q-26)."""
+    number = application.application_no if application else ""
+    in_cancellation = {code for open_app in enterprise_state(db.session, target).open_applications
+                       if open_app.application_type == CANCELLATION and open_app.application_no != number
+                       for code in open_app.qualification_types}
+    rows = {q.qualification_type: q for q in queries.list_qualifications(db.session, target.id)
+            if q.status == "VALID" and q.qualification_type in held}
+    chosen = set(application.types) if application else set()
+    return {"cancellable": [(q, q.qualification_type in in_cancellation) for q in rows.values()],
+            "extra_types": sorted(chosen - set(rows)), "preselected": request.args.get("type", "")}
+
+
+def _extension_context(target) -> dict:
+    """Return the TEMP qualification and its extension window (Q-25)."""
+    temps = [q for q in queries.list_qualifications(db.session, target.id, TEMP) if q.status in ("VALID", "EXPIRED")]
+    current = max(temps, key=lambda q: q.valid_until or clock.today(), default=None)
+    window = None
+    if current is not None and current.valid_until is not None:
+        window = extension_window(current.valid_until, rule_tables(db.session).extension_window_days)
+    return {"temp": current, "window": window}
+
+
+def _summary_title(refusal: str | None, application) -> str:
+    """Tell the clerk, above the refusals, whether what they typed is saved."""
+    if refusal == "submit":
+        return _("提交未通过校验，录入的数据已暂存（申请统一编号 %(no)s）。", no=application.application_no)
+    if refusal == "upload":
+        return _("附件未能上传，其他录入的数据已暂存。")
+    if refusal == "save":
+        return _("暂存未通过格式校验，本次录入的数据尚未保存。")
+    return ""
+
+
+def render_form(application_type: str, application=None, values: dict | None = None, violations=(),
+                status: int = 200, proxy: bool = False, refusal: str | None = None):
+    """Render an application form: editable while DRAFT for its filer, read-only otherwise."""
+    session = db.session
+    if application is not None:
+        proxy = bool(application.acting_enterprise_id)
+        target = application.enterprise
+        values = values or records.application_body(session, application)
+    else:
+        target = None if proxy else own_enterprise()
+        values = values or _new_values(application_type, proxy)
+    held = held_types(enterprise_state(session, target), clock.today()) if target is not None else frozenset()
+    attachments = records.attachments_of(session, application) if application else []
+    action = url_for("enterprise.edit_application", application_no=application.application_no) if application \
+        else url_for(NEW_ENDPOINTS[application_type], proxy="1" if proxy else None)
+    context = {
+        "application": application, "application_type": application_type, "values": values,
+        "enterprise": values.get("enterprise") or {}, "target": target, "proxy": proxy, "held": held,
+        "editable": _may_edit(application), "may_resubmit": _may_resubmit(application),
+        "violations": list(violations), "errors": forms.errors_by_input(violations), "form_action": action,
+        "summary_title": _summary_title(refusal, application),
+        "active_menu": MENU[application_type], "receipts": records.receipts_of(session, application) if application
+        else [], "attachment_rows": _attachment_rows(application_type, proxy, values.get("qualification_types") or (),
+                                                     attachments),
+        "is_card": identity().login_mode == "card",
+    }
+    if application_type in forms.FORM_TYPES:
+        context.update(_full_form_context(application, target, values, held))
+    elif application_type == CANCELLATION:
+        context.update(_cancellation_context(application, target, held))
+    else:
+        context.update(_extension_context(target))
+    return render_template(TEMPLATES[application_type], **context), status
+
+
+def _store_uploads(application) -> list[Violation]:
+    """Store every chosen file as its own transaction; return the refusals, naming the file (Q-18)."""
+    refused = []
+    for kind, storage in forms.uploaded_files(request.files):
+        try:
+            uploads.store_attachment(db.session, identity(), application, kind, storage)
+            db.session.commit()
+        except RuleError as exc:
+            db.session.rollback()
+            if exc.status != 422:
+                raise
+            refused += [Violation(v.rule, "attachments", f"{ATTACHMENT_KINDS[kind]}（{storage.filename}）：{v.message}")
+                        for v in exc.violations]
+    return refused
+
+
+def _remove_attachment(application, action: str) -> bool:
+    """Delete the attachment an 删除 button in the attachment table names; tell whether one was deleted."""
+    if not action.startswith(forms.REMOVE_ATTACHMENT):
+        return False
+    try:
+        attachment_id = int(action[len(forms.REMOVE_ATTACHMENT):])
+    except ValueError:
+        abort(400)
+    attachment = uploads.find_attachment(db.session, identity(), attachment_id)
+    if attachment.application_id != application.id:
+        raise RuleError([Violation("A-2", "id", "附件不存在")], status=404)
+    uploads.delete_attachment(db.session, identity(), attachment)
+    db.session.commit()
+    return True
+
+
+def _submit(application):
+    """Submit (提交): every rule at once; refusals are shown on the form (Q-20)."""
+    try:
+        operations.submit_application(db.session, identity(), application)
+        db.session.commit()
+    except RuleError as exc:
+        db.session.rollback()
+        if exc.status != 422:
+            raise
+        return render_form(application.application_type, application, violations=exc.violations, status=422,
+                           refusal="submit")
+    flash(_("申报成功：申请单 %(no)s 已发送至所在地海关审核，可在“申请单查询”中查看审批进度。",
+            no=application.application_no), "success")
+    return redirect(url_for("enterprise.view_application", application_no=application.application_no))
+
+
+def save_form(application_type: str, application=None, proxy: bool = False):
+    """Handle a posted form: 暂存 / 提交 / 上传 / 删除附件, each saving the typed data first."""
+    action = request.form.get("action", "save")
+    if application is not None and action == "submit" and application.status == "RECEIPT_FAILED":
+        return _submit(application)  # resubmit after 海关入库失败 (Q-19): the data is immutable
+    body = forms.application_body(request.form, application_type, new=application is None)
+    try:
+        application = operations.save_application(db.session, identity(), body, application)
+        db.session.commit()
+    except RuleError as exc:
+        db.session.rollback()
+        if exc.status != 422:
+            raise
+        current = records.application_body(db.session, application) if application is not None \
+            else _new_values(application_type, proxy)
+        return render_form(application_type, application, forms.merge_values(current, body), exc.violations, 422,
+                           proxy, refusal="save")
+    refused = _store_uploads(application)
+    removed = _remove_attachment(application, action)
+    if refused:
+        return render_form(application_type, application, violations=refused, status=422, refusal="upload")
+    if action == "submit":
+        return _submit(application)
+    if removed:
+        flash(_("附件已删除"), "success")
+    elif action == "upload":
+        flash(_("附件已上传，申请单已暂存"), "success")
+    else:
+        flash(_("暂存成功，申请统一编号：%(no)s", no=application.application_no), "success")
+    anchor = "attachments" if action == "upload" or removed else None
+    return redirect(url_for("enterprise.edit_application", application_no=application.application_no,
+                            _anchor=forms.field_id(anchor) if anchor else None))
+
+
+@bp.route("/filing/new", methods=["GET", "POST"])
+def new_filing():
+    """备案申请: a new filing prefilled with the enterprise's record; ?proxy=1 files for another (Q-23)."""
+    proxy = request.values.get("proxy") == "1"
+    if proxy:
+        identity().require_card("为其他主体备案")
+    if request.method == "POST":
+        return save_form(FILING, proxy=proxy)
+    return render_form(FILING, proxy=proxy)
+
+
+@bp.route("/changes/new", methods=["GET", "POST"])
+def new_change():
+    """变更申请: a change opened with the filed data (Q-24)."""
+    if request.method == "POST":
+        return save_form(CHANGE)
+    return render_form(CHANGE)
+
+
+@bp.route("/extensions/new", methods=["GET", "POST"])
+def new_extension():
+    """延续申请 of a 临时备案单位 (Q-25)."""
+    if request.method == "POST":
+        return save_form(EXTENSION)
+    return render_form(EXTENSION)
+
+
+@bp.route("/cancellations/new", methods=["GET", "POST"])
+def new_cancellation():
+    """注销申请: choose valid qualifications and a reason (Q-26)."""
+    if request.method == "POST":
+        return save_form(CANCELLATION)
+    return render_form(CANCELLATION)
+
+
+@bp.route("/applications/<application_no>")
+def view_application(application_no: str):
+    """Show an application with its status, customs opinion and receipts (Q-21, Q-29)."""
+    application = _find(application_no)
+    return render_form(application.application_type, application)
+
+
+@bp.route("/applications/<application_no>/edit", methods=["GET", "POST"])
+def edit_application(application_no: str):
+    """Edit a DRAFT application; anything submitted shows read-only and refuses changes (409, Q-20)."""
+    application = _find(application_no)
+    if request.method == "POST":
+        return save_form(application.application_type, application)
+    return render_form(application.application_type, application)
+
+
+@bp.route("/applications/<application_no>/delete", methods=["POST"])
+def delete_application(application_no: str):
+    """删除 a DRAFT; for a change this resets the form to the filed data (Q-20, Q-24)."""
+    application = _find(application_no)
+    application_type = application.application_type
+    operations.delete_application(db.session, identity(), application)
+    db.session.commit()
+    if application_type == CHANGE:
+        flash(_("已删除暂存的变更申请 %(no)s，表单已恢复为上一次备案的信息", no=application_no), "success")
+    else:
+        flash(_("已删除申请单 %(no)s", no=application_no), "success")
+    return redirect(url_for(NEW_ENDPOINTS[application_type]))
+
+
+@bp.route("/applications/<application_no>/attachments/<int:attachment_id>")
+def download_attachment(application_no: str, attachment_id: int):
+    """Download an attachment of a visible application."""
+    application = _find(application_no)
+    attachment = uploads.find_attachment(db.session, identity(), attachment_id)
+    if attachment.application_id != application.id:
+        raise RuleError([Violation("A-2", "id", "附件不存在")], status=404)
+    return uploads.send_attachment(db.session, identity(), attachment_id)
+
+
+@bp.route("/applications/<application_no>/form.pdf")
+def application_pdf(application_no: str):
+    """打印《报关单位备案信息表》 of an application (P-1)."""
+    application = _find(application_no)
+    from portal.qualification.pdf import render_application_pdf
+    return pdf_response(render_application_pdf(application), f"{application.application_no}.pdf")
+
+
+@bp.route("/regions/<parent>")
+def region_children(parent: str):
+    """Return the regions under a region for the 行政区划 cascade, with pinyin initials for the search (Q-9)."""
+    return jsonify({"items": [{"code": o.code, "label": o.label, "pinyin": o.pinyin, "selectable": o.selectable}
+                              for o in options.region_children(parent[:6])]})

@@ -1,0 +1,99 @@
+"""The 资质备案 form in a real browser: an account login files IE, sees every refusal, then submits (Q-9..Q-20)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.qualification.conftest import LEGAL_REP_ID, PDF_BYTES, PERSON_ID, PERSON_ID_2
+
+pytestmark = pytest.mark.browser
+
+
+def choose(page, select_id: str, term: str) -> None:
+    """Pick a dropdown option the way a clerk does: open the select2 box, type, press Enter."""
+    page.click(f"#s2id_{select_id} a.select2-choice")
+    page.fill(".select2-drop-active:visible input.select2-input", term)
+    expect(page.locator(".select2-drop-active:visible .select2-result-selectable").first).to_be_visible()
+    page.keyboard.press("Enter")
+
+
+def fill_row(page, section: str, index: int, values: dict) -> None:
+    """Fill one row of a child-row table: text inputs by typing, dropdowns by their option value."""
+    for name, value in values.items():
+        selector = f"[name='{section}[{index}].{name}']"
+        if page.locator(selector).evaluate("el => el.tagName") == "SELECT":
+            page.select_option(selector, value)
+        else:
+            page.fill(selector, value)
+
+
+def test_account_login_files_ie_sees_errors_then_submits_Q_9_Q_14_Q_18_Q_20(page, make, login_as, screenshot,
+                                                                           tmp_path):
+    enterprise = make.enterprise("深圳市示例贸易有限公司", region_code=None, customs_code=None)
+    login_as(make.user(enterprise, role="ent_admin", username="shili", name="李报关"))
+
+    page.goto("/q/filing/new")
+    expect(page.get_by_role("heading", name="报关单位及相关资质备案申请")).to_be_visible()
+    expect(page.locator("#sys-uscc")).to_have_value(enterprise.uscc)
+    expect(page.locator("#btn-proxy")).to_have_count(0)  # account login: no proxy filing (U-5)
+    screenshot(page, "filing-form-empty")
+
+    # Submit with only IE ticked: every refusal at once, red beside its field and summarised on top.
+    page.check("#qt-IE")
+    page.click("#btn-submit")
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_visible()
+    for rule in ("Q-14", "Q-18", "Q-20"):
+        expect(summary).to_contain_text(rule)
+    expect(page.locator("#f-enterprise-postal_code + .sw-error, #f-enterprise-postal_code ~ .sw-error")).to_contain_text("Q-20")
+    number = page.locator("#sys-application_no").input_value()
+    assert len(number) == 18  # the draft was kept (暂存) although the submit was refused
+    screenshot(page, "filing-form-errors")
+
+    # Region by pinyin initials, level by level; the customs list narrows to the province (Q-9).
+    choose(page, "region-level-1", "gds")
+    choose(page, "region-level-2", "szs")
+    choose(page, "region-level-3", "ftq")
+    expect(page.locator("input[name='enterprise.region_code']")).to_have_value("440304")
+    customs = page.locator("#f-enterprise-customs_code option")
+    expect(customs.filter(has_text="北京海关")).to_have_count(0)
+    choose(page, "f-enterprise-customs_code", "szhg")
+    expect(page.locator("#f-enterprise-customs_code")).to_have_value("5300")
+
+    page.select_option("#f-enterprise-economic_zone_code", "1")
+    page.fill("#f-enterprise-address_zh", "深圳市福田区福华路1号")
+    page.fill("#f-enterprise-postal_code", "518000")
+    page.select_option("#f-enterprise-market_entity_type_code", "1100")
+    page.select_option("#f-enterprise-org_type_code", "1")
+    page.select_option("#f-enterprise-industry_code", "F")
+    page.fill("#f-enterprise-legal_rep_name", "张三")
+    choose(page, "f-enterprise-legal_rep_nationality", "zg")
+    page.select_option("#f-enterprise-legal_rep_id_type", "ID_CARD")
+    page.fill("#f-enterprise-legal_rep_id_no", LEGAL_REP_ID)
+    page.fill("#f-enterprise-contact_name", "李四")
+    page.fill("#f-enterprise-contact_mobile", "13800138000")
+    page.keyboard.press("Enter")  # Enter moves on to the next field (seed 000 §2.3.2)
+    expect(page.locator("#f-enterprise-email")).to_be_focused()
+
+    for index, person_type in enumerate(("CUSTOMS", "FINANCE")):
+        page.click("button.sw-row-add[data-section='management_personnel']")
+        fill_row(page, "management_personnel", index, {
+            "person_type": person_type, "name": "王五", "id_type": "ID_CARD", "id_no": PERSON_ID,
+            "nationality": "CHN", "mobile": "13900139000"})
+    page.click("button.sw-row-add[data-section='declaration_personnel']")
+    fill_row(page, "declaration_personnel", 0, {"name": "赵六", "id_type": "ID_CARD", "id_no": PERSON_ID_2,
+                                                "mobile": "15000150000"})
+    scan = tmp_path / "报关单位备案信息表.pdf"
+    scan.write_bytes(PDF_BYTES)
+    page.set_input_files("input[name='attachment_file.INFO_TABLE']", str(scan))
+
+    page.click("#btn-submit")
+    expect(page.locator(".alert-success")).to_contain_text("申报成功")
+    expect(page).to_have_url(re.compile(rf"/q/applications/{number}$"))
+    expect(page.locator("#application-status")).to_have_text("申报成功")
+    expect(page.locator("#btn-save")).to_have_count(0)
+    expect(page.locator("#attachment-table")).to_contain_text("报关单位备案信息表.pdf")
+    expect(page.locator("#receipts")).to_contain_text("申报成功")
+    screenshot(page, "filing-form-submitted")

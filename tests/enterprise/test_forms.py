@@ -1,0 +1,277 @@
+"""The module Q enterprise forms through the test client, CSRF on (Q-2, Q-3, Q-10, Q-13, Q-14, Q-18, Q-20, U-3, U-5)."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from io import BytesIO
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Application, Attachment
+from tests.factories import csrf_token
+from tests.qualification.conftest import PDF_BYTES, basic_info, filing_body, manager
+
+NEW_FILING = "/q/filing/new"
+
+
+class Elements(HTMLParser):
+    """Collect the attributes of every element with an id or a name, and the text after each id'd element."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.by_id: dict[str, dict] = {}
+        self.names: dict[str, list[dict]] = {}
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = {**dict(attrs), "tag": tag}
+        if "id" in attributes:
+            self.by_id[attributes["id"]] = attributes
+        if "name" in attributes:
+            self.names.setdefault(attributes["name"], []).append(attributes)
+
+
+def form_fields(body: dict) -> dict:
+    """Return the form inputs a filled-in filing form posts for an API body."""
+    data = {"qualification_types": list(body.get("qualification_types") or ())}
+    for name, value in (body.get("enterprise") or {}).items():
+        data[f"enterprise.{name}"] = ("1" if value else "0") if name == "express_operator" else value
+    for section in ("management_personnel", "investors", "declaration_personnel", "external_licenses"):
+        for index, row in enumerate(body.get(section) or ()):
+            for name, value in row.items():
+                data[f"{section}[{index}].{name}"] = value
+    return data
+
+
+def post_form(client, url: str, body: dict, action: str, **extra):
+    """Post a filing form with its CSRF token, as the 暂存 / 提交 buttons do."""
+    data = {**form_fields(body), "action": action, "csrf_token": csrf_token(client, url), **extra}
+    return client.post(url, data=data, content_type="multipart/form-data")
+
+
+def summary_rules(html: str) -> set[str]:
+    """Return the rule ids listed in the error summary at the top of the form."""
+    match = re.search(r'id="error-summary".*?</ol>', html, re.S)
+    assert match, "no error summary on the page"
+    return set(re.findall(r'badge-danger">([A-Z]-\d+)<', match.group(0)))
+
+
+def only_application() -> Application:
+    db.session.expire_all()
+    rows = db.session.scalars(select(Application)).all()
+    assert len(rows) == 1
+    return rows[0]
+
+
+@pytest.fixture
+def clerk(make, client):
+    """An enterprise administrator logged in with an account (no card)."""
+    enterprise = make.enterprise()
+    user = make.user(enterprise, "ent_admin")
+    make.login(client, user=user)
+    return SimpleNamespace(enterprise=enterprise, user=user)
+
+
+def test_filing_form_shows_checklist_states_and_system_fields_Q_2_Q_3_Q_6_Q_13(client, make):
+    enterprise = make.enterprise()
+    make.qualification(enterprise, "IE")
+    db.session.add(Application(application_no="Q20260000000000001", application_type="FILING", status="SUBMITTED",
+                               enterprise_id=enterprise.id, login_mode="card", qualification_types="CBEC_PLATFORM"))
+    db.session.commit()
+    make.login(client, user=make.user(enterprise, "ent_admin"))
+
+    response = client.get(NEW_FILING)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    page = Elements(html)
+    assert "disabled" in page.by_id["qt-IE"] and "已备案" in html
+    assert "disabled" in page.by_id["qt-CBEC_PLATFORM"] and "申请中" in html
+    assert "disabled" not in page.by_id["qt-CB"]
+    assert "qt-DUAL" not in page.by_id
+    uscc = page.by_id["sys-uscc"]
+    assert uscc["value"] == enterprise.uscc and "readonly" in uscc and "name" not in uscc
+    assert not any(name.startswith("enterprise.uscc") or name == "enterprise.org_code" for name in page.names)
+    assert "sw-required" in page.by_id["f-enterprise-postal_code"]["class"]
+    assert "sw-required" not in page.by_id["f-enterprise-fax"]["class"]
+    assert "disabled" in page.by_id["f-enterprise-express_operator"]  # IE held, no CB: 否 and read-only (Q-12)
+    assert "btn-proxy" not in page.by_id  # account logins cannot file for others (U-5)
+
+
+def test_saving_a_bad_postal_code_shows_the_red_error_beside_it_Q_10(client, clerk):
+    response = post_form(client, NEW_FILING, filing_body(enterprise=basic_info(postal_code="51800")), "save")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    postal = Elements(html).by_id["f-enterprise-postal_code"]
+    assert "is-invalid" in postal["class"] and postal["value"] == "51800"
+    beside = html[html.index('id="f-enterprise-postal_code"'):][:600]
+    assert 'class="sw-error"' in beside and "Q-10" in beside
+    assert summary_rules(html) == {"Q-10"}
+    assert db.session.scalar(select(func.count()).select_from(Application)) == 0
+
+
+def test_submitting_an_incomplete_ie_filing_lists_Q_14_and_Q_18_and_keeps_the_draft(client, clerk):
+    body = filing_body(management_personnel=[], declaration_personnel=[],
+                       enterprise=basic_info(contact_name=""))
+    response = post_form(client, NEW_FILING, body, "submit")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert {"Q-14", "Q-18", "Q-20"} <= summary_rules(html)
+    draft = only_application()
+    assert draft.status == "DRAFT"
+    assert f'action="/q/applications/{draft.application_no}/edit"' in html
+    assert "is-invalid" in Elements(html).by_id["f-enterprise-contact_name"]["class"]
+
+
+def test_a_valid_filing_with_its_signed_info_table_submits_Q_18_Q_20(client, clerk):
+    response = post_form(client, NEW_FILING, filing_body(), "submit",
+                         **{"attachment_file.INFO_TABLE": (BytesIO(PDF_BYTES), "备案信息表.pdf")})
+    application = only_application()
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert response.headers["Location"].endswith(f"/q/applications/{application.application_no}")
+    assert application.status == "SUBMITTED"
+    assert application.snapshot["enterprise"]["name_zh"] == "深圳市示例贸易有限公司"
+    assert [a.kind for a in db.session.scalars(select(Attachment))] == ["INFO_TABLE"]
+    assert len(application.snapshot["management_personnel"]) == 2
+
+
+def test_submitted_application_is_read_only_and_a_post_is_refused_Q_20(client, clerk):
+    post_form(client, NEW_FILING, filing_body(), "submit",
+              **{"attachment_file.INFO_TABLE": (BytesIO(PDF_BYTES), "备案信息表.pdf")})
+    number = only_application().application_no
+    url = f"/q/applications/{number}/edit"
+    html = client.get(url).get_data(as_text=True)
+    page = Elements(html)
+    assert "btn-save" not in page.by_id and "btn-delete" not in page.by_id
+    assert "disabled" in page.by_id["f-enterprise-name_zh"]
+    assert "申报成功的数据不可修改" in html
+    response = post_form(client, url, filing_body(enterprise=basic_info(name_zh="改名")), "save")
+    assert response.status_code == 409
+    assert "Q-20" in response.get_data(as_text=True)
+    assert only_application().data["name_zh"] == "深圳市示例贸易有限公司"
+
+
+def test_a_form_post_without_csrf_token_is_refused(client, clerk):
+    response = client.post(NEW_FILING, data={**form_fields(filing_body()), "action": "save"})
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(Application)) == 0
+
+
+def test_another_enterprises_application_is_not_found_A_2(client, make, clerk):
+    other = make.enterprise()
+    headers = make.token(client, user=make.user(other, "ent_admin"))
+    number = client.post("/api/v1/applications", json=filing_body(), headers=headers).json["application_no"]
+    for url in (f"/q/applications/{number}", f"/q/applications/{number}/edit", f"/q/applications/{number}/form.pdf"):
+        assert client.get(url).status_code == 404, url
+    response = post_form(client, NEW_FILING, filing_body(), "save")  # any page carries a token
+    assert response.status_code == 302
+    token = csrf_token(client, NEW_FILING)
+    assert client.post(f"/q/applications/{number}/delete", data={"csrf_token": token}).status_code == 404
+
+
+def test_users_without_module_q_permission_are_refused_U_3(client, make):
+    enterprise = make.enterprise()
+    make.login(client, user=make.user(enterprise, "ent_operator", perm_module_q=False))
+    for url in ("/q/", NEW_FILING, "/q/applications", "/q/certificates"):
+        response = client.get(url)
+        assert response.status_code == 403 and "U-3" in response.get_data(as_text=True), url
+
+
+def test_account_login_cannot_open_the_proxy_filing_U_5_Q_23(client, clerk):
+    response = client.get(NEW_FILING + "?proxy=1")
+    assert response.status_code == 403
+    assert "U-5" in response.get_data(as_text=True)
+
+
+def test_card_login_files_for_another_enterprise_Q_23(client, make):
+    from rules.identifiers import make_uscc
+    enterprise = make.enterprise()
+    make.login(client, card=make.card(make.user(enterprise, "ent_admin")))
+    assert 'id="btn-proxy"' in client.get(NEW_FILING).get_data(as_text=True)
+    target = make_uscc("91440300", 77)
+    url = NEW_FILING + "?proxy=1"
+    refused = post_form(client, url, filing_body(), "save", target_uscc=target, commitment_shown="1")
+    assert refused.status_code == 422 and summary_rules(refused.get_data(as_text=True)) == {"Q-23"}
+    saved = post_form(client, url, filing_body(), "save", target_uscc=target, commitment_shown="1", commitment="1")
+    assert saved.status_code == 302
+    application = only_application()
+    assert application.enterprise.uscc == target and application.acting_enterprise_id == enterprise.id
+
+
+def test_uploading_a_file_that_is_not_what_it_says_is_refused_Q_18(client, clerk):
+    response = post_form(client, NEW_FILING, filing_body(), "upload",
+                         **{"attachment_file.INFO_TABLE": (BytesIO(b"not a pdf at all"), "信息表.pdf")})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert summary_rules(html) == {"Q-18"}
+    assert "信息表.pdf" in html
+    assert only_application().status == "DRAFT"  # the typed data was saved before the upload was refused
+
+
+def test_change_opens_with_the_filed_data_and_delete_resets_it_Q_24(client, make, clerk):
+    make.qualification(clerk.enterprise, "IE")
+    filed_name = clerk.enterprise.name_zh
+    page = Elements(client.get("/q/changes/new").get_data(as_text=True))
+    assert page.by_id["f-enterprise-name_zh"]["value"] == filed_name
+    body = {"qualification_types": [], "enterprise": basic_info(name_zh="变更后的名称有限公司"),
+            "management_personnel": [manager("CUSTOMS"), manager("FINANCE")]}
+    assert post_form(client, "/q/changes/new", body, "save").status_code == 302
+    change = only_application()
+    assert change.application_type == "CHANGE" and change.data["name_zh"] == "变更后的名称有限公司"
+    token = csrf_token(client, f"/q/applications/{change.application_no}/edit")
+    response = client.post(f"/q/applications/{change.application_no}/delete", data={"csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/q/changes/new")
+    page = Elements(client.get("/q/changes/new").get_data(as_text=True))
+    assert page.by_id["f-enterprise-name_zh"]["value"] == filed_name
+
+
+def test_cancellation_reason_99_needs_the_other_reason_Q_26(client, make, clerk):
+    make.qualification(clerk.enterprise, "IE")
+    url = "/q/cancellations/new"
+    data = {"qualification_types": ["IE"], "cancellation.reason_code": "99", "action": "submit",
+            "csrf_token": csrf_token(client, url)}
+    response = client.post(url, data=data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert summary_rules(html) == {"Q-26"}
+    assert "is-invalid" in Elements(html).by_id["f-cancellation-other_reason"]["class"]
+    number = only_application().application_no
+    data.update({"cancellation.other_reason": "企业经营调整", "csrf_token": csrf_token(client, url)})
+    assert client.post(f"/q/applications/{number}/edit", data=data).status_code == 302
+    assert only_application().status == "SUBMITTED"
+
+
+def test_certificate_can_be_requested_once_a_day_Q_28(client, make, clerk):
+    make.qualification(clerk.enterprise, "IE")
+    token = csrf_token(client, "/q/certificates")
+    assert client.post("/q/certificates", data={"csrf_token": token}).status_code == 302
+    again = client.post("/q/certificates", data={"csrf_token": token}, follow_redirects=True)
+    html = again.get_data(as_text=True)
+    assert "Q-28" in html and "已申请，等待签发" in html
+
+
+def test_application_query_pages_newest_first_Q_29(client, clerk):
+    for _ in range(22):
+        post_form(client, NEW_FILING, filing_body(), "save")
+    db.session.expire_all()
+    numbers = [a.application_no for a in db.session.scalars(select(Application).order_by(Application.id.desc()))]
+    first = client.get("/q/applications?type=FILING").get_data(as_text=True)
+    shown = re.findall(r'href="/q/applications/(\w{18})">\1<', first)
+    assert shown == numbers[:20]
+    next_url = re.search(r'id="next-page" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    second = client.get(next_url).get_data(as_text=True)
+    assert re.findall(r'href="/q/applications/(\w{18})">\1<', second) == numbers[20:]
+    assert 'id="next-page"' not in second
+    bad = client.get("/q/applications?from=2026-13-01")
+    assert bad.status_code == 200 and "Q-29" in bad.get_data(as_text=True)
+
+
+def test_dashboard_and_filing_query_show_the_qualifications_Q_29_Q_30(client, make, clerk):
+    from datetime import date
+    make.qualification(clerk.enterprise, "IE", filed=date(2020, 1, 1), code="4403960001")
+    html = client.get("/q/").get_data(as_text=True)
+    assert "进出口货物收发货人" in html and "4403960001" in html and 'id="annual-report"' in html
+    html = client.get("/q/filing").get_data(as_text=True)
+    assert "进出口货物收发货人" in html and clerk.enterprise.uscc in html
