@@ -105,7 +105,7 @@ AGGREGATION_STATUS_NAMES = {"PENDING": "待处理", "DONE": "已汇总", "FAILED
 IE_FLAG_NAMES = {"I": "进口", "E": "出口"}
 BOOK_TYPE_NAMES = {"BOOK": "账册", "MANUAL": "手册"}
 AUDIT_ACTION_NAMES = {"create": "新增", "update": "修改", "delete": "删除", "status": "状态变更"}
-JOB_OUTCOME_NAMES = {"RUNNING": "运行中", "OK": "成功", "FAILED": "失败", "SKIPPED": "跳过"}
+JOB_OUTCOME_NAMES = {"RUNNING": "运行中", "DONE": "成功", "FAILED": "失败", "SKIPPED": "跳过"}
 RECEIPT_SOURCE_NAMES = {"customs": "海关", "staff": "工作人员", "system": "系统"}
 
 __all__ = ["APPLICATION_STATUS_NAMES", "APPLICATION_TYPE_NAMES", "ATTACHMENT_KINDS", "DECLARATION_STATUS_NAMES",

@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import insert, or_, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
-from portal import clock
+from portal.clock import CHINA
 from portal.models import SchedulerLease
 from scheduler.runs import holder_name
 
@@ -29,11 +29,19 @@ def advisory_key(name: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+def wall_clock() -> datetime:
+    """Return the real China time without tzinfo (what the lease row stores)."""
+    return datetime.now(CHINA).replace(tzinfo=None)
+
+
 class Lease:
     """A named lease: acquire() once, renew() every tick, release() on stop."""
 
     def __init__(self, engine, name: str = "scheduler", seconds: int = 60, holder: str | None = None,
-                 mode: str | None = None):
+                 mode: str | None = None, now=None):
+        # The lease runs on wall-clock time, not the business clock: a fixed PORTAL_NOW must not
+        # stop a crashed holder's lease from expiring. Tests pass clock.now_naive to move time.
+        self.now = now or wall_clock
         self.engine = engine
         self.name = name
         self.seconds = seconds
@@ -44,7 +52,11 @@ class Lease:
 
     def acquire(self) -> bool:
         """Try to take (or keep) the lease; return whether this process holds it."""
-        self.held = self._advisory() if self.mode == "advisory" else self._row()
+        try:
+            self.held = self._advisory() if self.mode == "advisory" else self._row()
+        except SQLAlchemyError as exc:  # database unreachable: not the holder until it answers again
+            log.warning("scheduler lease check failed: %s", exc)
+            self.held = False
         return self.held
 
     def renew(self) -> bool:
@@ -57,10 +69,10 @@ class Lease:
             self._close_advisory()
         elif self.held:
             table = SchedulerLease.__table__
-            past = clock.now_naive() - timedelta(seconds=1)
+            past = self.now() - timedelta(seconds=1)
             with self.engine.begin() as conn:
                 conn.execute(update(table).where(table.c.name == self.name, table.c.holder == self.holder)
-                             .values(expires_at=past, updated_at=clock.now_naive()))
+                             .values(expires_at=past, updated_at=self.now()))
         self.held = False
 
     # ---- PostgreSQL advisory lock ---------------------------------------------------------
@@ -96,7 +108,7 @@ class Lease:
     # ---- lease row ------------------------------------------------------------------------
     def _row(self) -> bool:
         table = SchedulerLease.__table__
-        now = clock.now_naive()
+        now = self.now()
         values = {"holder": self.holder, "expires_at": now + timedelta(seconds=self.seconds), "updated_at": now}
         with self.engine.begin() as conn:
             taken = conn.execute(update(table).where(table.c.name == self.name,

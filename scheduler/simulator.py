@@ -89,7 +89,7 @@ STEPS: tuple[Step, ...] = (
     Step(Application, "UNDER_REVIEW", "delay_decide_seconds", f"{Q}:approve_application",
          reject=f"{Q}:reject_application", number="application_no"),
     Step(Certificate, "REQUESTED", "delay_certificate_seconds", "portal.qualification.certificates:issue_certificate",
-         since="updated_at"),
+         fail="portal.qualification.certificates:fail_certificate", since="updated_at"),
     Step(CollectionFiling, "DECLARED", "delay_list_seconds", "portal.collection.filings:approve_filing",
          fail="portal.collection.filings:fail_filing_receipt", number="center_no"),
     Step(ProductVolume, "DECLARED", "delay_list_seconds", "portal.collection.volumes:approve_volume",

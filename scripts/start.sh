@@ -11,8 +11,9 @@ bash scripts/install.sh --runtime
 flask=(.venv/bin/flask --app wsgi)
 port=${PORT:-5000}
 
+commands=$("${flask[@]}" --help 2>/dev/null || true)
 has_command() {
-  "${flask[@]}" "$1" --help >/dev/null 2>&1
+  grep -qE "^  $1( |\$)" <<<"$commands"
 }
 
 "${flask[@]}" init

@@ -81,7 +81,7 @@ class ListItemOut(ListAnswer):
     country: str
 
 
-class Receipt(ListAnswer):
+class ListReceipt(ListAnswer):
     at: str
     from_: str | None = Field(None, alias="from")
     to: str
@@ -98,7 +98,7 @@ class ListOut(ListAnswer):
     declare_date: str | None
     trade_mode: str | None
     items: list[ListItemOut]
-    receipts: list[Receipt]
+    receipts: list[ListReceipt]
 
 
 class ListPage(ListAnswer):
@@ -106,7 +106,7 @@ class ListPage(ListAnswer):
     next: str | None
 
 
-class ImportAnswer(ListAnswer):
+class ListImportAnswer(ListAnswer):
     created: list[str] = Field(description="新建的暂存清单的中心统一编号（按文件顺序）")
 
 
@@ -121,7 +121,7 @@ class ChangeRequestCreate(ListBody):
     phone: Text = Field(None, description="联系电话（必填，手机或固话）")
 
 
-class FieldChange(ListAnswer):
+class ListFieldChange(ListAnswer):
     field: str
     old: Any = None
     new: Any = None
@@ -132,7 +132,7 @@ class ChangeRequestOut(ListAnswer):
     type: str
     status: str
     list_no: str
-    changes: list[FieldChange]
+    changes: list[ListFieldChange]
 
 
 class ChangeRequestPage(ListAnswer):

@@ -11,8 +11,8 @@ from flask import Response, request
 from sqlalchemy import select
 
 from portal.api import base
-from portal.api.list_schemas import (ChangeRequestCreate, ChangeRequestOut, ChangeRequestPage, ImportAnswer,
-                                     ListCreate, ListCreated, ListItemInsert, ListOut, ListPage, ListStatus)
+from portal.api.list_schemas import (ChangeRequestCreate, ChangeRequestOut, ChangeRequestPage, ListCreate,
+                                     ListCreated, ListImportAnswer, ListItemInsert, ListOut, ListPage, ListStatus)
 from portal.collection import change_requests, list_import, lists
 from portal.collection.filing_common import plain_amount
 from portal.collection.print import render_list_pdf
@@ -159,7 +159,7 @@ def delete_list_item(center_no: str, seq: int):
     return base.ok(list_dict(head))
 
 
-@base.endpoint("/lists/import", methods=("POST",), response=ImportAnswer, status=201,
+@base.endpoint("/lists/import", methods=("POST",), response=ListImportAnswer, status=201,
                summary="批量导入清单（multipart file：CSV/XLSX/JSON）；每票清单全部成功或全部不导入，"
                        "有错时 422 列出每个错误（list、row、field、rule），有效清单仍导入 (C-15)")
 def import_lists():
@@ -205,10 +205,11 @@ def list_lists():
     for name in ("list_type", "customs_code"):
         if args.get(name):
             query = query.where(getattr(ListHead, name) == args[name])
-    if _date("from"):
-        query = query.where(ListHead.declare_date >= _date("from"))
-    if _date("to"):
-        query = query.where(ListHead.declare_date <= _date("to"))
+    date_from, date_to = _date("from"), _date("to")
+    if date_from:
+        query = query.where(ListHead.declare_date >= date_from)
+    if date_to:
+        query = query.where(ListHead.declare_date <= date_to)
     if cursor is not None:
         query = query.where(ListHead.id < cursor)
     rows = list(db.session.scalars(query.order_by(ListHead.id.desc()).limit(limit + 1)))

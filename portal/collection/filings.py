@@ -48,6 +48,8 @@ def save_filing(session, identity, body: dict, filing: CollectionFiling | None =
             raise _state_error(filing, "修改")
     enterprise = session.get(Enterprise, identity.enterprise_id)
     data = {**(filing_values(filing) if filing is not None else {}), **body, **system_values(enterprise)}
+    if enterprise.guarantee_mode and data.get("goods_nature") != "BONDED":
+        data["guarantee_mode"] = enterprise.guarantee_mode  # C-2: filled from the enterprise's record
     violations = filing_violations(session, enterprise, data)
     if filing is not None and data.get("goods_nature") == "BONDED" and filing.volumes:
         violations.append(Violation("C-2", "goods_nature", "保税货物无需商品信息备案，请先删除该备案下的分册"))

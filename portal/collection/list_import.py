@@ -13,7 +13,8 @@ CSV is UTF-8 (a BOM is fine) or GB18030 (as saved by Chinese Excel).
     list_ref        清单标识         yes       any text grouping the rows of one list (e.g. 1, 2, A-001)
     list_type       清单类型         yes       IMPORT_GENERAL | IMPORT_BONDED | EXPORT_GENERAL | EXPORT_BONDED (C-8)
     customs_code    申报地海关       yes       4-digit customs code (关区代码) (C-8, C-9)
-    filing_no       备案号           no        12 characters: customs volume no. (general) / book or manual no. (bonded) (C-10)
+    filing_no       备案号           no        12 characters: customs volume no. (general lists) or
+                                               book / manual no. (bonded lists) (C-10)
     transport_mode  运输方式         no        one-character transport mode code; 2 = 水路运输 (C-11, C-13)
     vessel_name     运输工具名称     no        vessel name (waterway: must match the manifest, C-13)
     voyage_no       航次号           no        voyage no. (C-13)

@@ -147,7 +147,8 @@ class FiledBook:
     items: dict[int, FiledItem] = field(default_factory=dict)
 
 
-def item_rows(items: list[dict], book: FiledBook | None, list_id: int, enterprise_id: int, first_seq: int = 1) -> list[dict]:
+def item_rows(items: list[dict], book: FiledBook | None, list_id: int, enterprise_id: int,
+              first_seq: int = 1) -> list[dict]:
     """Build list item rows: HS code, name, unit (and spec unless re-classified) copied from the filed item."""
     rows = []
     for offset, item in enumerate(items):

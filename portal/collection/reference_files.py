@@ -146,7 +146,8 @@ def convert(column: Column, value):
     return text, None
 
 
-def parse_rows(columns: tuple[Column, ...], table: list[list], rule: str) -> tuple[list[tuple[int, dict]], list[Violation]]:
+def parse_rows(columns: tuple[Column, ...], table: list[list],
+               rule: str) -> tuple[list[tuple[int, dict]], list[Violation]]:
     """Convert every data row into {key: value}; return (rows with their row numbers, violations)."""
     if not table:
         return [], [Violation(rule, "file", "文件为空：第 1 行须为列名")]

@@ -157,7 +157,7 @@ def chart_series(result: StatisticsResult) -> tuple[list[str], list[str], list[l
 
 
 def chart_drawing(result: StatisticsResult, width: int = 720, height: int = 300):
-    """Draw the measure per category as a clustered bar chart with a legend (reportlab graphics)."""
+    """Draw the measure per category as a (stacked) bar chart with a legend (reportlab graphics)."""
     from reportlab.graphics.charts.barcharts import VerticalBarChart
     from reportlab.graphics.charts.legends import Legend
     from reportlab.graphics.shapes import Drawing, String
@@ -179,7 +179,10 @@ def chart_drawing(result: StatisticsResult, width: int = 720, height: int = 300)
     chart.categoryAxis.labels.angle = 30 if len(categories) > 6 else 0
     chart.categoryAxis.labels.boxAnchor = "ne" if len(categories) > 6 else "n"
     chart.valueAxis.valueMin = 0
-    chart.valueAxis.labelTextFormat = "{:,.0f}" if result.query.measure in ("lists", "items") else "{:,.2f}"
+    if len(chart.data) > 1:
+        chart.categoryAxis.style = "stacked"  # sparse series read better stacked than side by side
+    digits = 0 if result.query.measure in ("lists", "items") else 2
+    chart.valueAxis.labelTextFormat = lambda value: f"{value:,.{digits}f}"
     for index in range(len(chart.data)):
         chart.bars[index].fillColor = palette[index % len(palette)]
         chart.bars[index].strokeColor = None
@@ -218,4 +221,5 @@ def render_statistics_pdf(result: StatisticsResult, enterprise_name: str) -> byt
     from portal.pdf import cap_rows, render_pdf
     return render_pdf("pdf/statistics.html", result=result, rows=cap_rows(result.rows), chart=chart_svg_data_uri(result),
                       dimensions=DIMENSIONS, measures=MEASURES, enterprise_name=enterprise_name,
+                      group_labels="、".join(DIMENSIONS[name] for name in result.query.group_by),
                       printed_at=clock.now_naive().strftime("%Y-%m-%d %H:%M:%S"))

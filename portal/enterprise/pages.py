@@ -6,13 +6,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal import clock
-from portal.enterprise import bp
+from portal.enterprise import bp, options
 from portal.enterprise.views import identity, own_enterprise, pdf_response
 from portal.extensions import db
 from portal.models import Application, Certificate
 from portal.models.qualification import APPLICATION_STATUSES, APPLICATION_TYPES, QUALIFICATION_TYPES
 from portal.qualification import certificates, queries
-from portal.qualification.pdf import BASIC_INFO_LAYOUT, coded, fmt_value
+from portal.qualification.pdf import BASIC_INFO_LAYOUT, fmt_value
 from portal.qualification.state import enterprise_state
 from rules.qualification import held_types
 from rules.qualification_types import CHANGE, OPEN_STATUSES, TEMP
@@ -92,7 +92,7 @@ def filing():
         qualification_type = None
     record = queries.filing_query(db.session, enterprise, qualification_type)
     basic = record["enterprise"]
-    basic_rows = [[(label, coded(table, basic.get(key)) if table else fmt_value(basic.get(key)))
+    basic_rows = [[(label, options.code_label(table, basic.get(key)) if table else fmt_value(basic.get(key)))
                    for label, key, table in line] for line in BASIC_INFO_LAYOUT]
     return render_template("enterprise/filing.html", record=record, basic_rows=basic_rows, enterprise=enterprise,
                            qualification_type=qualification_type or "", qualification_types=QUALIFICATION_TYPES,

@@ -52,6 +52,7 @@ class Enterprise(Versioned, Model):
     local_ciq_authority: Mapped[str | None] = mapped_column(String(100))
     filed_at: Mapped[date | None] = mapped_column(Date)
     auto_aggregate: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    guarantee_mode: Mapped[str | None] = mapped_column(String(10))  # filled into collection filings (C-2)
     users: Mapped[list["User"]] = relationship(back_populates="enterprise")
 
     def __str__(self) -> str:

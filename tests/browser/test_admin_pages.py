@@ -27,41 +27,41 @@ def test_staff_login_lands_on_admin_and_opens_registers_X1(staff_page, make, scr
     enterprise = make.enterprise("深圳市示例贸易有限公司")
     make.user(enterprise, role="ent_admin", username="shili_admin", name="李管理")
 
+    screenshot(page, "admin-index")
     expect(page).to_have_url(re.compile(r"/admin/?$"))
     expect(page.locator("body")).to_contain_text("单一窗口管理后台")
     expect(page.locator("nav")).to_contain_text("企业与用户")
-    screenshot(page, "admin-index")
 
     page.goto("/admin/enterprises/")
-    expect(page.locator("table.model-list")).to_contain_text("深圳市示例贸易有限公司")
-    expect(page.locator("table.model-list")).to_contain_text(enterprise.uscc)
     screenshot(page, "admin-enterprises")
+    table = page.locator("table.model-list")
+    expect(table).to_contain_text("深圳市示例贸易有限公司")
+    expect(table).to_contain_text(enterprise.uscc)
 
     page.goto("/admin/users/")
-    rows = page.locator("table.model-list")
-    expect(rows).to_contain_text("shili_admin")
-    expect(rows).to_contain_text("clerk")
     screenshot(page, "admin-users")
+    expect(table).to_contain_text("shili_admin")
+    expect(table).to_contain_text("clerk")
 
     page.goto("/admin/codes_customs/")
-    expect(page.locator("table.model-list")).to_contain_text("深圳海关")
-    expect(page.locator("table.model-list")).to_contain_text("5300")
     screenshot(page, "admin-code-table-customs")
+    expect(table).to_contain_text("深圳海关")
+    expect(table).to_contain_text("5300")
 
 
 def test_enterprise_list_filters_by_customs_office_X1(staff_page, app, make, screenshot):
     page = staff_page
     make.enterprise("深圳关区甲贸易有限公司", customs_code="5300")
     make.enterprise("北京关区乙贸易有限公司", customs_code="0100")
+    table = page.locator("table.model-list")
 
     page.goto("/admin/enterprises/")
-    table = page.locator("table.model-list")
     expect(table).to_contain_text("深圳关区甲贸易有限公司")
     expect(table).to_contain_text("北京关区乙贸易有限公司")
 
     arg = _equality_filter_arg(_admin_view(app, "enterprises"), "customs_code")
     page.goto(f"/admin/enterprises/?flt0_{arg}=5300")
+    screenshot(page, "admin-enterprises-filtered")
     expect(table).to_contain_text("深圳关区甲贸易有限公司")
     expect(table).not_to_contain_text("北京关区乙贸易有限公司")
-    expect(page.locator("table.model-list tbody tr")).to_have_count(1)
-    screenshot(page, "admin-enterprises-filtered")
+    expect(table.locator("tbody tr")).to_have_count(1)

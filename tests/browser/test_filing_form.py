@@ -19,12 +19,17 @@ def choose(page, select_id: str, term: str) -> None:
     page.keyboard.press("Enter")
 
 
+def pick(page, selector: str, value: str) -> None:
+    """Set a select2-enhanced dropdown by its option value (the original select is kept off screen)."""
+    page.select_option(selector, value, force=True)
+
+
 def fill_row(page, section: str, index: int, values: dict) -> None:
     """Fill one row of a child-row table: text inputs by typing, dropdowns by their option value."""
     for name, value in values.items():
         selector = f"[name='{section}[{index}].{name}']"
         if page.locator(selector).evaluate("el => el.tagName") == "SELECT":
-            page.select_option(selector, value)
+            pick(page, selector, value)
         else:
             page.fill(selector, value)
 
@@ -62,15 +67,15 @@ def test_account_login_files_ie_sees_errors_then_submits_Q_9_Q_14_Q_18_Q_20(page
     choose(page, "f-enterprise-customs_code", "szhg")
     expect(page.locator("#f-enterprise-customs_code")).to_have_value("5300")
 
-    page.select_option("#f-enterprise-economic_zone_code", "1")
+    pick(page, "#f-enterprise-economic_zone_code", "1")
     page.fill("#f-enterprise-address_zh", "深圳市福田区福华路1号")
     page.fill("#f-enterprise-postal_code", "518000")
-    page.select_option("#f-enterprise-market_entity_type_code", "1100")
-    page.select_option("#f-enterprise-org_type_code", "1")
-    page.select_option("#f-enterprise-industry_code", "F")
+    pick(page, "#f-enterprise-market_entity_type_code", "1100")
+    pick(page, "#f-enterprise-org_type_code", "1")
+    pick(page, "#f-enterprise-industry_code", "F")
     page.fill("#f-enterprise-legal_rep_name", "张三")
     choose(page, "f-enterprise-legal_rep_nationality", "zg")
-    page.select_option("#f-enterprise-legal_rep_id_type", "ID_CARD")
+    pick(page, "#f-enterprise-legal_rep_id_type", "ID_CARD")
     page.fill("#f-enterprise-legal_rep_id_no", LEGAL_REP_ID)
     page.fill("#f-enterprise-contact_name", "李四")
     page.fill("#f-enterprise-contact_mobile", "13800138000")
@@ -97,3 +102,52 @@ def test_account_login_files_ie_sees_errors_then_submits_Q_9_Q_14_Q_18_Q_20(page
     expect(page.locator("#attachment-table")).to_contain_text("报关单位备案信息表.pdf")
     expect(page.locator("#receipts")).to_contain_text("申报成功")
     screenshot(page, "filing-form-submitted")
+
+
+def test_filed_enterprise_pages_dashboard_change_cancellation_certificate_queries_Q_24_Q_26_Q_28_Q_29_Q_30(
+        page, make, login_as, screenshot):
+    from datetime import date
+    enterprise = make.enterprise("深圳市已备案贸易有限公司", filed_at=date(2020, 3, 1), registration_code="4403960001",
+                                 postal_code="518000", legal_rep_name="张三")
+    make.qualification(enterprise, "IE", code="4403960001")
+    login_as(make.user(enterprise, role="ent_admin", username="yibeian", name="王经理"))
+    page.on("dialog", lambda dialog: dialog.accept())
+
+    page.goto("/q/")
+    expect(page.locator("#qualifications")).to_contain_text("进出口货物收发货人")
+    expect(page.locator("#annual-report")).to_contain_text("需要报送")  # IE, registered in 2020, not cancelled (Q-30)
+    screenshot(page, "module-q-dashboard")
+
+    page.click(".sw-side >> text=变更申请")
+    page.click("#change-qualifications >> text=变更")
+    expect(page.locator("#f-enterprise-name_zh")).to_have_value("深圳市已备案贸易有限公司")  # filed data (Q-24)
+    expect(page.locator("#f-enterprise-legal_rep_name")).to_have_value("张三")
+    expect(page.locator("#qt-IE")).to_be_checked()
+    screenshot(page, "module-q-change-form")
+
+    page.click(".sw-side >> text=注销申请")
+    page.check("#qt-IE")
+    choose(page, "f-cancellation-reason_code", "qt")  # 其他依法应当注销注册登记的情形, by pinyin initials
+    expect(page.locator("#f-cancellation-reason_code")).to_have_value("99")
+    page.click("#btn-submit")
+    expect(page.locator("#error-summary")).to_contain_text("Q-26")
+    expect(page.locator("#f-cancellation-other_reason")).to_have_class(re.compile("is-invalid"))
+    screenshot(page, "module-q-cancellation-errors")
+
+    page.click(".sw-side >> text=证书管理")
+    page.click("#request-certificate")
+    expect(page.locator(".alert-success")).to_contain_text("备案证明申请已提交")
+    expect(page.locator("#certificate-table")).to_contain_text("已申请，等待签发")
+    page.click("#request-certificate")
+    expect(page.locator(".alert-danger")).to_contain_text("Q-28")  # once a day
+    screenshot(page, "module-q-certificates")
+
+    page.click(".sw-side >> text=申请单查询")
+    expect(page.locator("#application-table")).to_contain_text("注销申请")
+    expect(page.locator("#application-table")).to_contain_text("暂存")
+    screenshot(page, "module-q-application-query")
+
+    page.click(".sw-side >> text=备案信息查询")
+    expect(page.locator("#filed-basic-info")).to_contain_text("深圳市已备案贸易有限公司")
+    expect(page.locator("#filed-qualifications")).to_contain_text("4403960001")
+    screenshot(page, "module-q-filing-query")

@@ -149,8 +149,9 @@ def test_c17_reason_contact_phone_and_modifiable_fields_are_checked(make, client
     who, _filing, volume = b.ready(make, client)
     head = cleared(client, who, volume)
     response = client.post(f"/api/v1/lists/{head.center_no}/change-requests",
-                           json={"type": "MODIFY", "changes": {"customs_code": "5100", "items[5].qty": "1",
-                                                               "items[0].qty": "abc", "items[0].hs_code": "1"}, "phone": "12"},
+                           json={"type": "MODIFY", "phone": "12",
+                                 "changes": {"customs_code": "5100", "items[5].qty": "1", "items[0].qty": "abc",
+                                             "items[0].hs_code": "1"}},
                            headers=who.headers)
     assert response.status_code == 422
     assert {(v["rule"], v["field"]) for v in response.json["error"]["violations"]} == {

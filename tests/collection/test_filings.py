@@ -146,10 +146,10 @@ def test_border_small_only_at_07_customs_C_1(company):
     response = company.post("/collection-filings", {"customs_code": "5300", "goods_nature": "BORDER_SMALL"})
     assert response.status_code == 422
     assert ("C-1", "goods_nature") in rules_of(response)
-    assert company.post("/collection-filings", {"customs_code": "0708", "goods_nature": "BORDER_SMALL"}).status_code \
-        == 201
-    assert company.post("/collection-filings", {"customs_code": "5729", "goods_nature": "CONTRACT_EXPORT"}).status_code \
-        == 201
+    for customs, nature in (("0708", "BORDER_SMALL"), ("5729", "CONTRACT_EXPORT")):
+        assert company.post("/collection-filings", {"customs_code": customs, "goods_nature": nature}).status_code == 201
+    contract = company.post("/collection-filings", {"customs_code": "0708", "goods_nature": "CONTRACT_EXPORT"})
+    assert contract.status_code == 422 and ("C-1", "goods_nature") in rules_of(contract)
 
 
 def test_enterprise_without_ie_cannot_file_C_1(make, client):
@@ -397,3 +397,14 @@ def test_refused_filing_may_be_corrected_and_declared_again_C_3(company):
     messages = [r.message for r in db.session.scalars(select(Receipt).where(
         Receipt.record_type == "collection_filings").order_by(Receipt.id))]
     assert messages == ["已申报", "担保信息不完整", "已申报"]
+
+
+def test_guarantee_mode_is_filled_from_the_enterprise_record_C_2(company):
+    company.enterprise.guarantee_mode = "2"
+    db.session.commit()
+    center_no = company.save(guarantee_mode="1")
+    assert db.session.scalar(select(CollectionFiling.guarantee_mode).where(
+        CollectionFiling.center_no == center_no)) == "2"
+    bonded = company.save(goods_nature="BONDED")
+    assert db.session.scalar(select(CollectionFiling.guarantee_mode).where(
+        CollectionFiling.center_no == bonded)) is None

@@ -83,7 +83,8 @@ def test_manifest_checks_weights_duplicates_and_unknown_columns_C_13(ctx):
     assert violations_of("manifests", b"bill_no,colour\nB1,red\n") >= {
         ("C-13", "rows[1].colour"), ("C-13", "rows[1].vessel_name")}
     assert count(Manifest) == 0
-    result = import_register(db.session, "manifests", "m.csv", (MANIFEST_HEADER + "B1,VESSEL,001E,10,100,90\n").encode())
+    good = (MANIFEST_HEADER + "B1,VESSEL,001E,10,100,90\n").encode()
+    result = import_register(db.session, "manifests", "m.csv", good)
     assert result == {"register": "manifests", "rows": 1, "created": 1, "updated": 0}
 
 

@@ -275,3 +275,55 @@ def test_dashboard_and_filing_query_show_the_qualifications_Q_29_Q_30(client, ma
     assert "进出口货物收发货人" in html and "4403960001" in html and 'id="annual-report"' in html
     html = client.get("/q/filing").get_data(as_text=True)
     assert "进出口货物收发货人" in html and clerk.enterprise.uscc in html
+
+
+def test_extension_is_refused_before_its_window_and_submits_inside_it_Q_25(client, make, clerk):
+    from datetime import date
+    from portal import clock
+    make.qualification(clerk.enterprise, "TEMP", filed=date(2026, 3, 31), valid_until=date(2027, 3, 31))
+    url = "/q/extensions/new"
+    with clock.frozen("2027-02-01T09:00:00"):
+        html = client.get(url).get_data(as_text=True)
+        assert "2027-03-01" in html and "2027-03-31" in html  # the window is shown
+        refused = client.post(url, data={"action": "submit", "csrf_token": csrf_token(client, url)})
+        assert refused.status_code == 422 and summary_rules(refused.get_data(as_text=True)) == {"Q-25"}
+    number = only_application().application_no
+    with clock.frozen("2027-03-15T09:00:00"):
+        edit = f"/q/applications/{number}/edit"
+        response = client.post(edit, data={"action": "submit", "csrf_token": csrf_token(client, edit)})
+        assert response.status_code == 302
+    assert only_application().status == "SUBMITTED" and only_application().types == ["TEMP"]
+
+
+def test_receipt_failed_application_is_resubmitted_unchanged_Q_19(client, clerk):
+    from portal.qualification import operations
+    post_form(client, NEW_FILING, filing_body(), "submit",
+              **{"attachment_file.INFO_TABLE": (BytesIO(PDF_BYTES), "备案信息表.pdf")})
+    operations.fail_receipt(db.session, only_application(), "海关入库失败")
+    db.session.commit()
+    url = f"/q/applications/{only_application().application_no}/edit"
+    page = Elements(client.get(url).get_data(as_text=True))
+    assert "btn-save" not in page.by_id and page.by_id["btn-submit"]["value"] == "submit"
+    assert post_form(client, url, filing_body(), "save").status_code == 409
+    response = client.post(url, data={"action": "submit", "csrf_token": csrf_token(client, url)})
+    assert response.status_code == 302
+    assert only_application().status == "SUBMITTED"
+
+
+def test_only_the_newest_issued_certificate_downloads_Q_28(client, make, clerk):
+    from portal import clock
+    from portal.models import Certificate
+    from portal.qualification.certificates import issue_certificate
+    make.qualification(clerk.enterprise, "IE", code="4403960001")
+    for day in ("2026-05-01", "2026-05-02"):
+        with clock.frozen(f"{day}T09:00:00"):
+            token = csrf_token(client, "/q/certificates")
+            assert client.post("/q/certificates", data={"csrf_token": token}).status_code == 302
+            issue_certificate(db.session, db.session.scalars(select(Certificate).order_by(Certificate.id.desc())).first())
+            db.session.commit()
+    older, newer = db.session.scalars(select(Certificate).order_by(Certificate.id)).all()
+    response = client.get(f"/q/certificates/{newer.id}.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert client.get(f"/q/certificates/{older.id}.pdf").status_code == 410
+    html = client.get("/q/certificates").get_data(as_text=True)
+    assert html.count("已失效") == 1 and f"/q/certificates/{older.id}.pdf" not in html

@@ -13,7 +13,8 @@ from scheduler.lease import Lease
 
 def test_row_lease_has_one_holder_until_released_or_expired_S_4(ctx):
     with clock.frozen("2026-03-02T09:00:00"):
-        first, second = Lease(db.engine, mode="row", seconds=60), Lease(db.engine, mode="row", seconds=60)
+        first, second = Lease(db.engine, mode="row", seconds=60, now=clock.now_naive), \
+            Lease(db.engine, mode="row", seconds=60, now=clock.now_naive)
         assert first.acquire() is True
         assert second.acquire() is False
         assert first.renew() is True

@@ -11,10 +11,7 @@
         f.tagName !== 'BUTTON' && f.tagName !== 'FIELDSET';
     });
     var index = fields.indexOf(el);
-    if (index > -1) {
-      event.preventDefault();
-      if (index < fields.length - 1) { fields[index + 1].focus(); }
-    }
+    if (index > -1 && index < fields.length - 1) { event.preventDefault(); fields[index + 1].focus(); }
   });
 
   document.addEventListener('click', function (event) {
@@ -37,9 +34,10 @@
     if (!$.fn.select2) { return; }
     $scope.find('select.sw-search').each(function () {
       var $select = $(this);
+      var locked = $select.prop('disabled');
       $select.select2({
-        width: '100%', allowClear: !$select.prop('disabled'), openOnEnter: false, matcher: pinyinMatcher,
-        placeholder: $select.data('placeholder') || '输入代码、名称或拼音首字母',
+        width: '100%', allowClear: !locked, openOnEnter: false, matcher: pinyinMatcher,
+        placeholder: locked ? ' ' : ($select.data('placeholder') || '输入代码、名称或拼音首字母'),
         formatNoMatches: function () { return '无匹配项'; }
       });
     });

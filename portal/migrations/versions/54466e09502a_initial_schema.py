@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: d5f933d2d4d9
+Revision ID: 54466e09502a
 Revises: 
-Create Date: 2026-11-23 17:12:08.768873
+Create Date: 2026-11-23 17:31:29.393648
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'd5f933d2d4d9'
+revision = '54466e09502a'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -108,6 +108,7 @@ def upgrade():
     sa.Column('local_ciq_authority', sa.String(length=100), nullable=True),
     sa.Column('filed_at', sa.Date(), nullable=True),
     sa.Column('auto_aggregate', sa.Boolean(), nullable=False),
+    sa.Column('guarantee_mode', sa.String(length=10), nullable=True),
     sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
