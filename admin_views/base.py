@@ -143,6 +143,10 @@ class SecureModelView(ListingMixin, ModelView):
                 for r in relationships if not r.uselist and r.key not in excluded}
         self.form_ajax_refs = {**refs, **(self.form_ajax_refs or {})}
         self.column_filters = filters_for(self, self.column_filters or ())
+        if self.prefix_search:
+            wrong = set(self.column_searchable_list or ()) - strings
+            if wrong:
+                raise ValueError(f"{model.__name__}: prefix search needs text columns, not {sorted(wrong)}")
 
     def _indexed(self, name: str) -> bool:
         """Tell whether a column leads an index (or is unique / the primary key)."""

@@ -116,6 +116,10 @@ class ListingMixin:
             query = query.filter(or_(*(prefix_clause(field, term) for field, _path in self._search_fields)))
         return query, count_query, joins, count_joins
 
+    def search_placeholder(self):
+        placeholder = super().search_placeholder()
+        return f"{placeholder}（按开头匹配）" if placeholder and self.prefix_search else placeholder
+
     def _filtered_query(self, search, filters):
         query, joins = self.get_query(), {}
         if self._search_supported and search:

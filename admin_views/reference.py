@@ -25,6 +25,7 @@ class CodeTableAdmin(SecureModelView):
     column_searchable_list = ["code", "name_zh", "pinyin"]
     column_filters = ["active", "parent_code"]
     column_default_sort = ("code", False)
+    page_size = 50  # short rows: most tables fit on one or two pages
     column_editable_list = ["active"]
     system_filled = ("table_name", "pinyin", "extra")
     code_columns = {}

@@ -52,6 +52,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF does not apply
     from portal.collection.views_stats import bp as collection_stats_bp
     app.register_blueprint(collection_stats_bp)
+    from portal.collection_pages import bp as collection_pages_bp
+    app.register_blueprint(collection_pages_bp, url_prefix="/c")
 
     from admin_views import init_admin
     init_admin(app)

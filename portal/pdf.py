@@ -20,8 +20,6 @@ from pathlib import Path
 from typing import Iterable, NamedTuple
 
 from flask import current_app, has_app_context
-from xhtml2pdf import pisa
-from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +66,9 @@ def font_path() -> Path:
     return path.resolve()
 
 
-def resource_policy(font: Path) -> ResourceAccessPolicy:
+def resource_policy(font: Path):
     """Allow reads from the font folder and the PDF asset folder only, nothing remote (P-4)."""
+    from xhtml2pdf.config.resources import ResourceAccessPolicy  # heavy import, only when printing
     return ResourceAccessPolicy.server(None, allow_remote=False, extra_roots=(font.parent, ASSET_DIR))
 
 
@@ -86,6 +85,7 @@ def render_pdf(template_name: str, **context) -> bytes:
     font = font_path()
     html = render_html(template_name, pdf_font_url=font.as_posix(), **context)
     out = io.BytesIO()
+    from xhtml2pdf import pisa
     status = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=resource_policy(font))
     if status.err or status.warn:
         for level, line, message, fragment in status.log:

@@ -18,7 +18,6 @@ import gettext
 from pathlib import Path
 
 import pycountry
-from pypinyin import Style, lazy_pinyin
 
 from seed.regions import REGION_SOURCE, load_regions
 
@@ -45,6 +44,7 @@ __all__ = ["REGION_SOURCE", "TABLE_NAMES", "load_code_tables", "pinyin_initials"
 
 def pinyin_initials(text: str) -> str:
     """Return the lower-case pinyin initials of ``text``, letters and digits only."""
+    from pypinyin import Style, lazy_pinyin  # ~1 s to import its dictionary: only when needed
     initials = "".join(lazy_pinyin(text, style=Style.FIRST_LETTER)).lower()
     return "".join(ch for ch in initials if ch.isascii() and ch.isalnum())
 

@@ -215,15 +215,15 @@ def no_network(monkeypatch):
 @pytest.fixture
 def pisa_statuses(monkeypatch):
     """Record the status of every xhtml2pdf render."""
-    from portal import pdf
-    statuses, create = [], pdf.pisa.CreatePDF
+    from xhtml2pdf import pisa
+    statuses, create = [], pisa.CreatePDF
 
     def recording(*args, **kwargs):
         status = create(*args, **kwargs)
         statuses.append(status)
         return status
 
-    monkeypatch.setattr(pdf.pisa, "CreatePDF", recording)
+    monkeypatch.setattr(pisa, "CreatePDF", recording)
     return statuses
 
 

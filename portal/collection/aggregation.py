@@ -116,8 +116,11 @@ def request_aggregation(session, identity, list_nos, agent_code: str | None = No
 # ---- the scheduler's processing ---------------------------------------------------------------
 def aggregate_request(session, request: AggregationRequest) -> dict:
     """Build the declarations of one PENDING request and mark it DONE; the caller commits (C-21, C-22)."""
-    if request.status != "PENDING":
+    claimed = session.execute(update(REQUESTS).where(REQUESTS.c.id == request.id, REQUESTS.c.status == "PENDING")
+                              .values(version=REQUESTS.c.version + 1)).rowcount  # the first write: takes the lock
+    if not claimed:
         raise RuleError([Violation("C-22", "status", "汇总申请已处理")], status=409)
+    session.expire(request)
     now = clock.now_naive()
     counts = build_declarations(session, request, now)
     transition(session, request, "DONE", allowed_from=("PENDING",), source="system", rule="C-22",

@@ -2,16 +2,17 @@
 
 Every step is one set-based statement; Python never iterates over list items:
 
-1. the request's lists move 12 → 13 (one conditional UPDATE, which also locks them);
-2. a temporary stage table receives the merged items: list items joined to their heads are
+1. a temporary stage table receives the merged items: list items joined to their heads are
    grouped by the list-level GROUP_KEYS and the MERGE_KEYS (NULL and '' merge, via COALESCE),
    quantities and totals summed, and numbered per group with ROW_NUMBER() OVER (PARTITION BY
    group ORDER BY merge keys); row n goes to declaration part (n-1)/50 as item (n-1)%50+1;
-3. one row per (group, part) becomes a declaration; their unified numbers come from one
+2. one row per (group, part) becomes a declaration; their unified numbers come from one
    numbering call; the stage learns each declaration id (UPDATE … FROM);
-4. INSERT … SELECT writes the declaration items, then UPDATE … FROM gives the stage their ids;
-5. INSERT … SELECT joins every list item to its stage row and writes its 归并关系; the row
-   count must equal the number of items the stage merged, or the whole request rolls back.
+3. INSERT … SELECT writes the declaration items, then UPDATE … FROM gives the stage their ids;
+4. INSERT … SELECT joins every list item to its stage row and writes its 归并关系; the row
+   count must equal the number of items the stage merged, or the whole request rolls back;
+5. the lists move 12 → 13 in one conditional UPDATE whose row count must equal the lists counted
+   at the start (a list revoked meanwhile makes the whole request roll back and wait for the next run).
 
 Enterprise and agent are GROUP_KEYS too, but they are one value per request. The caller owns
 the transaction: any exception leaves nothing of the request behind (C-22).
@@ -65,26 +66,34 @@ def _reset_stage(session) -> None:
     STAGE.create(session.connection())
 
 
-def move_lists_to_done(session, request_id: int, now) -> int:
-    """Move the request's lists 12 待汇总 → 13 已汇总 in one conditional UPDATE; log each (C-19)."""
-    moved = session.execute(update(HEADS).where(HEADS.c.aggregation_id == request_id,
-                                                HEADS.c.status == PENDING_STATUS)
+def pending_lists(request):
+    """Select the request's lists still 待汇总; the enterprise term lets the (enterprise, status) index find them."""
+    return and_(HEADS.c.enterprise_id == request.enterprise_id, HEADS.c.status == PENDING_STATUS,
+                HEADS.c.aggregation_id == request.id)
+
+
+def move_lists_to_done(session, request, now, expected: int) -> int:
+    """Log and move the request's lists 12 待汇总 → 13 已汇总 in one conditional UPDATE (C-19, C-22).
+
+    A list that left the request meanwhile (an approved revoke) makes the count differ: 409, roll back.
+    """
+    log_transition(session, HEADS, pending_lists(request), PENDING_STATUS, DONE_STATUS, "已汇总",
+                   number_column="center_no")
+    moved = session.execute(update(HEADS).where(pending_lists(request))
                             .values(status=DONE_STATUS, version=HEADS.c.version + 1, updated_at=now,
                                     status_changed_at=now)).rowcount
-    if moved:
-        log_transition(session, HEADS, and_(HEADS.c.aggregation_id == request_id, HEADS.c.status == DONE_STATUS,
-                                            HEADS.c.status_changed_at == now),
-                       PENDING_STATUS, DONE_STATUS, "已汇总", number_column="center_no")
+    if moved != expected:
+        raise RuleError([Violation("C-22", "lists", "汇总过程中有清单被修改或撤销，本次汇总已回滚，将重新处理")], status=409)
     return moved
 
 
-def fill_stage(session, request_id: int) -> int:
+def fill_stage(session, request) -> int:
     """Merge the request's list items into the stage, numbered per group (C-21); return the stage rows."""
     keyed = (select(*[func.coalesce(_head_key(k), EMPTY).label(f"g_{k}") for k in LIST_KEYS],
                     *[func.coalesce(ITEMS.c[k], EMPTY).label(f"m_{k}") for k in MERGE_KEYS],
                     ITEMS.c.qty, ITEMS.c.total)
              .select_from(ITEMS.join(HEADS, HEADS.c.id == ITEMS.c.list_id))
-             .where(HEADS.c.aggregation_id == request_id, HEADS.c.status == DONE_STATUS)).subquery("keyed")
+             .where(pending_lists(request))).subquery("keyed")
     groups = [keyed.c[f"g_{k}"] for k in LIST_KEYS]
     merges = [keyed.c[f"m_{k}"] for k in MERGE_KEYS]
     merged = (select(*groups, *merges, func.sum(keyed.c.qty).label("qty"), func.sum(keyed.c.total).label("total"),
@@ -141,14 +150,14 @@ def insert_declaration_items(session, request, now) -> int:
     return count
 
 
-def insert_mappings(session, request_id: int, now) -> int:
+def insert_mappings(session, request, now) -> int:
     """Map every list item of the request to its declaration item (归并关系, C-22)."""
     match = [STAGE.c[f"g_{k}"] == func.coalesce(_head_key(k), EMPTY) for k in LIST_KEYS]
     match += [STAGE.c[f"m_{k}"] == func.coalesce(ITEMS.c[k], EMPTY) for k in MERGE_KEYS]
     rows = (select(ITEMS.c.id, ITEMS.c.list_id, STAGE.c.declaration_item_id, STAGE.c.declaration_id,
                    ITEMS.c.enterprise_id, literal(now), literal(now))
             .select_from(ITEMS.join(HEADS, HEADS.c.id == ITEMS.c.list_id).join(STAGE, and_(*match)))
-            .where(HEADS.c.aggregation_id == request_id, HEADS.c.status == DONE_STATUS))
+            .where(pending_lists(request)))
     names = ["list_item_id", "list_id", "declaration_item_id", "declaration_id", "enterprise_id", "created_at",
              "updated_at"]
     return session.execute(insert(MAPPINGS).from_select(names, rows), execution_options=COUNTED).rowcount
@@ -156,15 +165,16 @@ def insert_mappings(session, request_id: int, now) -> int:
 
 def build_declarations(session, request, now) -> dict:
     """Turn the request's pending lists into declarations, items and mappings; return the counts (C-21, C-22)."""
-    lists = move_lists_to_done(session, request.id, now)
+    lists = session.scalar(select(func.count()).select_from(HEADS).where(pending_lists(request)))
     _reset_stage(session)
-    fill_stage(session, request.id)
+    fill_stage(session, request)
     items = session.scalar(select(func.coalesce(func.sum(STAGE.c.line_count), 0)))
     declarations = insert_declarations(session, request, now)
     declaration_items = insert_declaration_items(session, request, now)
-    mapped = insert_mappings(session, request.id, now)
+    mapped = insert_mappings(session, request, now)
     if mapped != items:
         raise RuleError([Violation("C-22", "mappings", f"归并关系数 {mapped} 与清单商品数 {items} 不一致，汇总已回滚")],
                         status=409)
+    move_lists_to_done(session, request, now, lists)
     session.execute(text(f"DROP TABLE IF EXISTS {STAGE_NAME}"))  # on failure the rollback removes it
     return {"lists": lists, "items": int(items), "declarations": declarations, "declaration_items": declaration_items}

@@ -21,7 +21,6 @@ from portal.qualification.state import enterprise_state, rule_tables
 from rules.qualification import (APPLICATION_TYPE_NAMES, QUALIFICATION_NAMES, REQUIRED_ENTERPRISE_FIELDS,
                                  SELECTABLE_TYPES, STATUS_NAMES, express_operator_allowed, extension_window,
                                  held_types, required_attachment_violations)
-from rules.qualification_basic import ENTERPRISE_LABELS
 from rules.qualification_types import (ATTACHMENT_KINDS, CANCELLATION, CHANGE, EXPRESS_OPERATOR_TYPES, EXTENSION,
                                        FILING, TEMP)
 from rules.violations import RuleError, Violation
@@ -139,7 +138,7 @@ def _full_form_context(application, target, values: dict, held: frozenset) -> di
             "express_allowed": express_operator_allowed(selected | held),
             "express_types": ",".join(sorted(EXPRESS_OPERATOR_TYPES)), "held_codes": ",".join(sorted(held)),
             "region_levels": options.region_cascade(region), "province": options.province_of(region),
-            "required_fields": REQUIRED_ENTERPRISE_FIELDS, "labels": ENTERPRISE_LABELS}
+            "required_fields": REQUIRED_ENTERPRISE_FIELDS}
 
 
 def _cancellation_context(application, target, held: frozenset) -> dict:

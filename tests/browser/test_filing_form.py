@@ -45,6 +45,16 @@ def test_account_login_files_ie_sees_errors_then_submits_Q_9_Q_14_Q_18_Q_20(page
     expect(page.locator("#btn-proxy")).to_have_count(0)  # account login: no proxy filing (U-5)
     screenshot(page, "filing-form-empty")
 
+    # 是否快件运营企业 may be "是" only while 报关企业 is selected.
+    express = page.locator("#f-enterprise-express_operator")
+    expect(express).to_be_disabled()
+    page.check("#qt-CB")
+    expect(express).to_be_enabled()
+    express.select_option("1")
+    page.uncheck("#qt-CB")
+    expect(express).to_be_disabled()
+    expect(express).to_have_value("0")
+
     # Submit with only IE ticked: every refusal at once, red beside its field and summarised on top.
     page.check("#qt-IE")
     page.click("#btn-submit")

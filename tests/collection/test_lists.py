@@ -236,7 +236,7 @@ def test_c10_insert_and_delete_items_renumber(make, client):
     assert missing.status_code == 422 and rules_of(missing) == {("C-10", "seq")}
 
 
-def test_customs_receipt_failure_and_return_write_receipts(make, client):
+def test_c14_customs_receipt_failure_and_return_write_receipts(make, client):
     who, _filing, volume = b.ready(make, client)
     numbers = [create(client, who, b.body(volume.customs_volume_no)) for _ in range(2)]
     for number in numbers:

@@ -327,3 +327,15 @@ def test_only_the_newest_issued_certificate_downloads_Q_28(client, make, clerk):
     assert client.get(f"/q/certificates/{older.id}.pdf").status_code == 410
     html = client.get("/q/certificates").get_data(as_text=True)
     assert html.count("已失效") == 1 and f"/q/certificates/{older.id}.pdf" not in html
+
+
+def test_child_row_errors_are_shown_in_their_cell_Q_10(client, clerk):
+    body = filing_body(management_personnel=[manager("CUSTOMS"), manager("FINANCE", mobile="12345")])
+    response = post_form(client, NEW_FILING, body, "save")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    cell = Elements(html).by_id["f-management_personnel-1-mobile"]
+    assert "is-invalid" in cell["class"] and cell["value"] == "12345"
+    after = html[html.index('id="f-management_personnel-1-mobile"'):][:500]
+    assert "Q-10" in after and "管理人员信息第2行" in after
+    assert "is-invalid" not in Elements(html).by_id["f-management_personnel-0-mobile"]["class"]
