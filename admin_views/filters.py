@@ -15,7 +15,7 @@ TOP = "\U0010ffff"
 
 def prefix_clause(column, term: str):
     """Return an index-friendly 'starts with' condition (also matching the upper-case spelling)."""
-    variants = {term, term.upper()}
+    variants = dict.fromkeys((term, term.upper()))
     return or_(*(and_(column >= v, column < v + TOP) for v in variants))
 
 
@@ -89,7 +89,8 @@ def filters_for(view, names) -> list:
         label = view.column_labels.get(name, name)
         choices = (view.column_choices or {}).get(name)
         code_table = view.code_table_of(name)
-        foreign = next(iter(column.foreign_keys)).column.table.name if column.foreign_keys else None
+        target = next(iter(column.foreign_keys)).column.table if column.foreign_keys else None
+        foreign = target.name if target is not None else None
         if choices:
             equal = sqla.IntEqualFilter if _is(column, Integer) else sqla.FilterEqual
             built.append(equal(attr, label, options=choices))
@@ -98,7 +99,6 @@ def filters_for(view, names) -> list:
         elif foreign == "enterprises":
             built.append(EnterpriseFilter(attr, label))
         elif foreign in REFERENCE_LABELS:
-            target = column.foreign_keys and next(iter(column.foreign_keys)).column.table
             built.append(ReferenceFilter(attr, label, target, REFERENCE_LABELS[foreign]))
         elif code_table in LONG_CODE_TABLES:
             built += [sqla.FilterEqual(attr, label), FilterStartsWith(attr, label)]

@@ -8,6 +8,7 @@ from flask import Response, abort, g, request, stream_with_context, url_for
 from flask_admin import expose
 from flask_admin.babel import gettext
 from flask_wtf.csrf import generate_csrf
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import ColumnProperty
@@ -199,6 +200,14 @@ class ListingMixin:
         pager.update(first_id=data[0].id if data else None, last_id=data[-1].id if data else None)
         self._template_args["pager"] = pager
         return None, data
+
+    @pass_context
+    def get_detail_value(self, context, model, name):
+        """Show references and codes on the details page as in the list (name, "code name")."""
+        plan = self._plan((name,))
+        if plan.steps[0][0] in ("ref", "code"):
+            return Markup(plan.format([model])[0][0])
+        return super().get_detail_value(context, model, name)
 
     def _plain_rows(self) -> bool:
         """Rows are drawn in Python unless a column is edited in place or a view adds its own row actions."""

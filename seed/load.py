@@ -17,8 +17,12 @@ DEFAULT_SETTINGS = {
     "delay_list_seconds": ("60", "清单/备案/分册每步的秒数"),
     "receipt_failure_rate": ("0", "入库失败比例（0–1，按记录号确定性抽取）"),
 }
-# Services of the catalog (K-2) this portal provides, by service name -> endpoint.
-PROVIDED_SERVICES: dict[str, str] = {}
+# Services of the catalog (K-2) this portal provides: (item name, service name) -> endpoint.
+PROVIDED_SERVICES: dict[tuple[str, str], str] = {
+    ("企业资质", "海关企业通用资质"): "enterprise.dashboard",
+    ("用户注册与管理", "用户注册"): "auth.register",
+    ("用户注册与管理", "用户管理"): "auth.operators",
+}
 
 
 def load_codes(session) -> dict[str, int]:
@@ -96,7 +100,7 @@ def load_catalog_tables(session, path=None) -> dict[str, int]:
                 functions = list(sv.get("functions") or [])
                 search = " ".join([sv["name"], *functions])
                 service = services.get(sv["seq"])
-                endpoint = PROVIDED_SERVICES.get(sv["name"])
+                endpoint = PROVIDED_SERVICES.get((it["name"], sv["name"]))
                 if service is None:
                     session.add(CatalogService(item_id=item.id, seq=sv["seq"], name=sv["name"], functions=functions,
                                                search_text=search, endpoint=endpoint))

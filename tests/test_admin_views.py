@@ -193,3 +193,28 @@ def test_enterprise_filter_by_uscc(client, make):
     arg = next(arg for arg, (idx, flt) in view._filter_args.items() if flt.column.key == "enterprise_id")
     html = client.get(f"/admin/list_heads/?flt0_{arg}={b.uscc}").get_data(as_text=True)
     assert sorted(_center_nos(html)) == [f"C{n:017d}" for n in (10, 11, 12)]
+
+
+def test_details_show_reference_names_and_code_names(client, make):
+    ent = make.enterprise(name="详情企业有限公司", customs_code="5300")
+    qualification = make.qualification(ent, "IE")
+    _staff(client, make)
+    html = client.get(f"/admin/qualifications/details/?id={qualification.id}").get_data(as_text=True)
+    assert "详情企业有限公司" in html and "进出口货物收发货人" in html
+    html = client.get(f"/admin/enterprises/details/?id={ent.id}").get_data(as_text=True)
+    assert "5300 深圳海关" in html
+
+
+def test_list_items_filter_by_list_number(client, make):
+    from portal.models import ListItem
+    ent = make.enterprise()
+    first, second = _heads(ent, 2)
+    for head, name in ((first, "甲商品"), (second, "乙商品")):
+        db.session.add(ListItem(list_id=head.id, enterprise_id=ent.id, seq=1, filing_seq=1, hs_code="8471300000",
+                                name=name, qty=1, unit="007", unit_price=1, total=1, currency="CNY", country="CHN"))
+    db.session.commit()
+    _staff(client, make)
+    view = next(v for v in _model_views(client.application) if v.endpoint == "list_items")
+    arg = next(arg for arg, (idx, flt) in view._filter_args.items() if flt.column.key == "list_id")
+    html = client.get(f"/admin/list_items/?flt0_{arg}={second.center_no}").get_data(as_text=True)
+    assert "乙商品" in html and "甲商品" not in html

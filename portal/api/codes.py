@@ -17,4 +17,4 @@ def code_lookup(table: str):
     limit = min(int(request.args.get("limit", 50) or 50), 500)
     rows = search_codes(table, request.args.get("q", ""), parent=request.args.get("parent"), limit=limit)
     return base.ok({"items": [{"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en,
-                               "parent_code": r.parent_code, **(r.extra or {})} for r in rows]})
+                               "parent_code": r.parent_code, "pinyin": r.pinyin, **(r.extra or {})} for r in rows]})

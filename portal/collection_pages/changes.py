@@ -103,9 +103,10 @@ def new_change_request(center_no: str):
         db.session.refresh(head)
         values = {**{f"changes.{k}": v for k, v in (changes or {}).items()}, **contact}
         violations, status = error.violations, error.status
+    old_values = {name: change_requests.plain(getattr(head, name)) for name in MODIFIABLE_HEAD_FIELDS}
     return render_template("collection/change_form.html", head=head, request_type=request_type, values=values,
                            rows=saved_rows(head), head_fields=MODIFIABLE_HEAD_FIELDS, editable=True,
-                           old_values={name: change_requests.plain(getattr(head, name)) for name in MODIFIABLE_HEAD_FIELDS},
+                           old_values=old_values,
                            item_fields=MODIFIABLE_ITEM_FIELDS, labels=LABELS, violations=violations,
                            errors=errors_by_field(violations), active_menu="collection.change_candidates"), status
 
@@ -148,7 +149,7 @@ def change_requests_query():
                 if exc.status != 422:
                     raise
                 violations = exc.violations
+    next_url = next_page_url("collection.change_requests_query", cursor)
     return render_template("collection/change_requests.html", rows=rows, filters=filters, violations=violations,
-                           statuses=REQUEST_STATUSES, next_url=next_page_url("collection.change_requests_query", cursor),
-                           errors=errors_by_field(violations),
+                           statuses=REQUEST_STATUSES, next_url=next_url, errors=errors_by_field(violations),
                            active_menu="collection.change_requests_query"), 422 if violations else 200

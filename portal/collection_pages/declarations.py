@@ -76,7 +76,7 @@ def declaration(unified_no: str):
     me = identity().enterprise_id
     consignee = db.session.get(Enterprise, found.enterprise_id)
     items = [{"item_no": i.item_no, "hs_code": i.hs_code, "name": i.name, "spec": i.spec,
-              "unit": code_label("units", i.unit), "qty": plain_amount(i.qty), "total": plain_amount(i.total),
+              "unit": code_label("units", i.unit), "qty": plain_amount(i.qty), "total": format(i.total, "f"),
               "currency": code_label("currencies", i.currency), "country": code_label("countries", i.country)}
              for i in found.items]
     return render_template("collection/declaration.html", declaration=found, items=items, consignee=consignee,

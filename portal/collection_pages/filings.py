@@ -81,7 +81,7 @@ def render_filing(filing: CollectionFiling | None, values: dict | None = None, v
         product_columns=PRODUCT_COLUMNS, product_rows=product_rows or [{}] * 5,
         product_violations=list(product_violations), product_errors=errors_by_field(product_violations),
         request_kind_names=REQUEST_KIND_NAMES, goods_natures=GOODS_NATURE_NAMES,
-        active_menu="collection.new_filing" if filing is None else "collection.filings_query"), status
+        active_menu="collection.new_filing"), status
 
 
 def _save(filing: CollectionFiling | None):
@@ -183,8 +183,9 @@ def _filing_list(template: str, endpoint: str, status: str | None = None):
     rows, cursor = keyset_page(db.session, query, CollectionFiling, query_cursor())
     counts = dict(db.session.execute(select(ProductVolume.filing_id, func.count()).where(
         ProductVolume.filing_id.in_([f.id for f in rows])).group_by(ProductVolume.filing_id)).all()) if rows else {}
-    return render_template(template, rows=rows, counts=counts, filters=filters, next_url=next_page_url(endpoint, cursor),
-                           paged=query_cursor() is not None, extension_refusal=extension_refusal,
+    return render_template(template, rows=rows, counts=counts, filters=filters,
+                           next_url=next_page_url(endpoint, cursor), paged=query_cursor() is not None,
+                           extension_refusal=extension_refusal,
                            active_menu=endpoint)
 
 

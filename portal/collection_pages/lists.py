@@ -7,6 +7,8 @@ re-classified. Only status 1 (暂存) is editable; other lists are read-only wit
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -24,16 +26,16 @@ from portal.models import BondedBook, ChangeRequest, ListHead, ProductVolume
 from portal.models.collection import LIST_TYPES
 from rules.lists import CHANGE_REQUEST_STATUSES, EDITABLE_STATUSES, LIST_TYPE_NAMES, item_total
 
-ITEM_COLUMNS = (Column("filing_seq", "备案序号", "number", required=True, width="5.5rem"),
-                Column("hs_code", "商品编码", "system", width="7.5rem"),
-                Column("name", "商品名称", "system", width="9rem"),
-                Column("spec", "规格型号（申报要素）", width="13rem", placeholder="默认取备案，可重新归类"),
-                Column("unit", "单位", "system", table="units", width="5.5rem"),
-                Column("qty", "数量", "number", required=True, width="6.5rem"),
-                Column("unit_price", "单价", "number", required=True, width="6.5rem"),
-                Column("total", "总价", "total", width="7rem"),
-                Column("currency", "币制", "datalist", required=True, table="currencies", width="5.5rem"),
-                Column("country", "国别（地区）", "datalist", required=True, table="countries", width="6rem"))
+ITEM_COLUMNS = (Column("filing_seq", "备案序号", "number", required=True, width="4.5rem"),
+                Column("hs_code", "商品编码", "system", width="6.5rem"),
+                Column("name", "商品名称", "system", width="6.5rem"),
+                Column("spec", "规格型号（申报要素）", width="9rem", placeholder="默认取备案，可重新归类"),
+                Column("unit", "单位", "system", table="units", width="4.5rem"),
+                Column("qty", "数量", "number", required=True, width="4.5rem"),
+                Column("unit_price", "单价", "number", required=True, width="4.5rem"),
+                Column("total", "总价", "total", width="5rem"),
+                Column("currency", "币制", "datalist", required=True, table="currencies", width="4rem"),
+                Column("country", "国别（地区）", "datalist", required=True, table="countries", width="4.5rem"))
 QUERY_FILTERS = ("status", "list_type", "customs_code")
 CHANGEABLE = CHANGE_REQUEST_STATUSES
 
@@ -59,14 +61,14 @@ def with_filed_copies(rows: list[dict], list_type, filing_no) -> list[dict]:
         except (ArithmeticError, ValueError):
             total = None
         shown.append({**row, "hs_code": filed.hs_code if filed else "", "name": filed.name if filed else "",
-                      "unit": filed.unit if filed else "", "total": plain_amount(total) if total is not None else ""})
+                      "unit": filed.unit if filed else "", "total": format(total, "f") if total is not None else ""})
     return shown
 
 
 def saved_rows(head: ListHead) -> list[dict]:
     """Return a stored list's items as the grid shows them."""
     return [{"filing_seq": i.filing_seq, "hs_code": i.hs_code, "name": i.name, "spec": i.spec, "unit": i.unit,
-             "qty": plain_amount(i.qty), "unit_price": plain_amount(i.unit_price), "total": plain_amount(i.total),
+             "qty": plain_amount(i.qty), "unit_price": plain_amount(i.unit_price), "total": format(i.total, "f"),
              "currency": i.currency, "country": i.country} for i in sorted(head.items, key=lambda i: i.seq)]
 
 
@@ -91,6 +93,7 @@ def render_list(head: ListHead | None, values: dict | None = None, rows: list[di
     """Show the list form: head, body grid, refusals beside their fields and summarised on top."""
     if values is None:
         values = head_values(head) if head else {"list_type": _list_type(request.args.get("list_type"))}
+    values = {name: plain_amount(value) if isinstance(value, Decimal) else value for name, value in values.items()}
     if rows is None:
         rows = saved_rows(head) if head else [{}] * 3
     editable = head is None or head.status in EDITABLE_STATUSES
@@ -101,7 +104,7 @@ def render_list(head: ListHead | None, values: dict | None = None, rows: list[di
         list_types=LIST_TYPE_NAMES, filed_numbers=_filed_numbers(), receipts=receipts_of(head) if head else [],
         open_request=pending, may_change=bool(head and head.status in CHANGEABLE and pending is None),
         trade_mode=code_label("trade_modes", head.trade_mode) if head else "",
-        active_menu="collection.lists_query" if head else "collection.new_list"), status
+        active_menu=f"collection.new_list:{values.get('list_type')}"), status
 
 
 def _list_type(value) -> str:

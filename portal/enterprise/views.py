@@ -79,26 +79,22 @@ def _find(application_no: str):
     return operations.find_application(db.session, identity(), application_no)
 
 
-def _may_edit(application) -> bool:
-    if application is None:
-        return True
-    if application.status != "DRAFT":
-        return False
+def _is_editor(application) -> bool:
     try:
         operations.require_editor(identity(), application)
     except RuleError:
         return False
     return True
+
+
+def _may_edit(application) -> bool:
+    """Tell whether the form is editable: a new form, or a DRAFT of the enterprise that files it (Q-20, Q-23)."""
+    return application is None or (application.status == "DRAFT" and _is_editor(application))
 
 
 def _may_resubmit(application) -> bool:
-    if application is None or application.status != "RECEIPT_FAILED":
-        return False
-    try:
-        operations.require_editor(identity(), application)
-    except RuleError:
-        return False
-    return True
+    """Tell whether 重新提交 is offered: after 海关入库失败, to the enterprise that filed it (Q-19)."""
+    return application is not None and application.status == "RECEIPT_FAILED" and _is_editor(application)
 
 
 def _new_values(application_type: str, proxy: bool) -> dict:
@@ -107,7 +103,7 @@ def _new_values(application_type: str, proxy: bool) -> dict:
         return {"type": FILING, "enterprise": {}, "qualification_types": [], "target_uscc": "", "commitment": False,
                 **{section: [] for section in SECTIONS}}
     # The operations module owns the prefill; the form shows exactly what a save would start from.
-    return {**operations._prefill(db.session, application_type, own_enterprise()), "type": application_type}
+    return {**operations.prefill_body(db.session, application_type, own_enterprise()), "type": application_type}
 
 
 def _attachment_rows(application_type: str, proxy: bool, types, attachments) -> list[dict]:
@@ -115,8 +111,9 @@ def _attachment_rows(application_type: str, proxy: bool, types, attachments) -> 
     needs_info_table = bool(required_attachment_violations((), application_type, identity().login_mode, proxy, (), {}))
     required = {"INFO_TABLE": _("是") if needs_info_table else _("否")}
     if application_type == FILING:
+        requirements = rule_tables(db.session).attachment_requirements
         for code in types:
-            needed = rule_tables(db.session).attachment_requirements.get(code, ())
+            needed = requirements.get(code, ())
             for kind in needed:
                 required[kind] = _("是") if len(needed) == 1 else _("二选一")
     kinds = list(FORM_ATTACHMENT_KINDS[application_type])
@@ -194,12 +191,12 @@ def render_form(application_type: str, application=None, values: dict | None = N
         "application": application, "application_type": application_type, "values": values,
         "enterprise": values.get("enterprise") or {}, "target": target, "proxy": proxy, "held": held,
         "editable": _may_edit(application), "may_resubmit": _may_resubmit(application),
-        "violations": list(violations), "errors": forms.errors_by_input(violations), "form_action": action,
-        "summary_title": _summary_title(refusal, application),
-        "active_menu": MENU[application_type], "receipts": records.receipts_of(session, application) if application
-        else [], "attachment_rows": _attachment_rows(application_type, proxy, values.get("qualification_types") or (),
-                                                     attachments),
-        "is_card": identity().login_mode == "card",
+        "violations": list(violations), "errors": forms.errors_by_input(violations),
+        "summary_title": _summary_title(refusal, application), "form_action": action,
+        "active_menu": MENU[application_type], "is_card": identity().login_mode == "card",
+        "receipts": records.receipts_of(session, application) if application else [],
+        "attachment_rows": _attachment_rows(application_type, proxy, values.get("qualification_types") or (),
+                                            attachments),
     }
     if application_type in forms.FORM_TYPES:
         context.update(_full_form_context(application, target, values, held))

@@ -181,7 +181,7 @@ class Certificate(Versioned, Model):
                       UniqueConstraint("enterprise_id", "request_date", name="uq_certificates_enterprise_day"))
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), nullable=False, index=True)
     request_date: Mapped[date] = mapped_column(Date, nullable=False)
-    status: Mapped[str] = mapped_column(String(10), nullable=False, default="REQUESTED")
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="REQUESTED")
     superseded: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     issued_at: Mapped[datetime | None] = mapped_column(DateTime)
     certificate_no: Mapped[str | None] = mapped_column(String(30), unique=True)

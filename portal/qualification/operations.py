@@ -109,7 +109,7 @@ def _system_values(session, application: Application | None, target: Enterprise 
     return current
 
 
-def _prefill(session, application_type: str, target: Enterprise | None) -> dict:
+def prefill_body(session, application_type: str, target: Enterprise | None) -> dict:
     """Return the body a new application starts from: the filed data (Q-9 prefill, Q-24)."""
     body = {"enterprise": records.enterprise_basic(target), "qualification_types": []}
     if target is not None and application_type in PREFILLED_TYPES:
@@ -189,7 +189,7 @@ def _draft_context(session, identity, body: dict, application: Application | Non
     if application is None:
         target, target_uscc, is_proxy = _target(session, identity, body)
         application_type = str(body.get("type") or FILING)
-        return target, target_uscc, is_proxy, {**_prefill(session, application_type, target), "type": application_type}
+        return target, target_uscc, is_proxy, {**prefill_body(session, application_type, target), "type": application_type}
     require_editor(identity, application)
     violations = edit_violations(application.status)
     if violations:

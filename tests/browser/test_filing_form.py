@@ -152,7 +152,8 @@ def test_filed_enterprise_pages_dashboard_change_cancellation_certificate_querie
     expect(page.locator(".alert-danger")).to_contain_text("Q-28")  # once a day
     screenshot(page, "module-q-certificates")
 
-    page.click(".sw-side >> text=申请单查询")
+    page.click("#nav-module-q")  # the 资质备案 menu of the top bar
+    page.click(".dropdown-menu >> text=申请单查询")
     expect(page.locator("#application-table")).to_contain_text("注销申请")
     expect(page.locator("#application-table")).to_contain_text("暂存")
     screenshot(page, "module-q-application-query")

@@ -45,8 +45,8 @@ def text_of(response) -> str:
 
 def error_beside(html: str, field_id: str) -> str:
     """Return the errors printed right after the input with this id (the red text beside the field)."""
-    match = re.search(rf'id="{re.escape(field_id)}"[^>]*>(?:[^<]*</textarea>)?\s*(?:<div class="sw-hint">[^<]*</div>\s*)?'
-                      rf'((?:<div class="sw-error">.*?</div>\s*)+)', html, re.S)
+    match = re.search(rf'id="{re.escape(field_id)}"[^>]*>(?:[^<]*</textarea>)?\s*'
+                      rf'(?:<div class="sw-hint">[^<]*</div>\s*)?((?:<div class="sw-error">.*?</div>\s*)+)', html, re.S)
     return match.group(1) if match else ""
 
 
@@ -272,12 +272,14 @@ def test_modify_request_records_old_and_new_values_C_17(make, client):
     assert refused.status_code == 422
     html = text_of(refused)
     assert "C-17" in error_beside(html, "f-reason") and 'value="5"' in html
-    done = post(client, url, {"changes.packages": "5", "changes.items[0].qty": "12", "changes.items[0].unit_price": "2.5",
-                              "reason": "件数录错", "contact": "张三", "phone": "13800138000", "action": "declare"})
+    done = post(client, url, {"changes.packages": "5", "changes.items[0].qty": "12",
+                              "changes.items[0].unit_price": "2.5", "reason": "件数录错", "contact": "张三",
+                              "phone": "13800138000", "action": "declare"})
     assert done.status_code == 302
     change = db.session.scalar(select(ChangeRequest))
     assert change.status == "DECLARED"
-    assert change.changes == [{"field": "packages", "old": 3, "new": 5}, {"field": "items[0].qty", "old": "10", "new": "12"}]
+    assert change.changes == [{"field": "packages", "old": 3, "new": 5},
+                              {"field": "items[0].qty", "old": "10", "new": "12"}]
     html = text_of(client.get(done.headers["Location"]))
     assert "表体第 1 项 数量" in html and "件数" in html
     again = client.get(url)

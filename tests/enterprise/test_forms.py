@@ -275,6 +275,7 @@ def test_dashboard_and_filing_query_show_the_qualifications_Q_29_Q_30(client, ma
     assert "进出口货物收发货人" in html and "4403960001" in html and 'id="annual-report"' in html
     html = client.get("/q/filing").get_data(as_text=True)
     assert "进出口货物收发货人" in html and clerk.enterprise.uscc in html
+    assert client.get(NEW_FILING + "?lang=en").status_code == 200  # the English switch renders the same pages
 
 
 def test_extension_is_refused_before_its_window_and_submits_inside_it_Q_25(client, make, clerk):

@@ -172,7 +172,20 @@
     $('#f-hs_code').focus();
   });
 
+  // A second form on the page (录入商品) does not save the first (企业资质信息): warn before its edits are lost.
+  function unsavedWarning() {
+    $('form[data-unsaved-warning]').each(function () {
+      var $form = $(this);
+      var dirty = false;
+      $($form.attr('data-unsaved-of')).on('input change', ':input', function () { dirty = true; });
+      $form.on('submit', function (event) {
+        if (dirty && !window.confirm($form.attr('data-unsaved-warning'))) { event.preventDefault(); }
+      });
+    });
+  }
+
   $(function () {
+    unsavedWarning();
     goodsNature();
     waterway();
     aggregation();

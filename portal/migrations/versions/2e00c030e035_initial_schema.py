@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 54466e09502a
+Revision ID: 2e00c030e035
 Revises: 
-Create Date: 2026-11-23 17:31:29.393648
+Create Date: 2026-11-23 17:50:30.626179
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '54466e09502a'
+revision = '2e00c030e035'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -445,7 +445,7 @@ def upgrade():
     op.create_table('certificates',
     sa.Column('enterprise_id', sa.Integer(), nullable=False),
     sa.Column('request_date', sa.Date(), nullable=False),
-    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('superseded', sa.Boolean(), nullable=False),
     sa.Column('issued_at', sa.DateTime(), nullable=True),
     sa.Column('certificate_no', sa.String(length=30), nullable=True),
