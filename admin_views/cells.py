@@ -77,9 +77,18 @@ def _same(value):
     return value
 
 
-def _lookup(mapping: dict):
+def _then(first, second):
+    """Return first, or first followed by second when there is a second."""
+    if second is None:
+        return first
+    return lambda value: second(first(value))
+
+
+def _lookup(mapping: dict, text=None):
     get = mapping.get
-    return lambda value: None if value is None else get(value, value)
+    if text is None:
+        return lambda value: None if value is None else get(value, value)
+    return lambda value: None if value is None else text(get(value, value))
 
 
 def _html_lookup(mapping: dict):
@@ -122,13 +131,13 @@ class CellPlan:
             return ("code", table)
         return ("value", column.type if column is not None else None)
 
-    def _converter(self, index: int, rows, html: bool):
+    def _converter(self, index: int, rows, html: bool, text):
         """Return the function that turns one raw value of column `index` into its cell for these rows:
-        escaped text for a list page (html), a typed value for an export."""
+        escaped text for a list page (html), else a typed value with `text` applied to text (None: as is)."""
         kind, arg = self.steps[index]
-        if kind == "choice":
-            mapping = arg
-        elif kind == "code":
+        if kind == "choice":  # our own names: nothing to neutralise
+            return _html_lookup(arg) if html else _lookup(arg)
+        if kind == "code":
             mapping = code_labels(arg)
         elif kind == "ref":
             ids = {getattr(row, self.columns[index]) for row in rows} - {None}
@@ -138,17 +147,29 @@ class CellPlan:
         elif isinstance(arg, Boolean):
             return _yes_no
         elif isinstance(arg, JSON):
-            return _json_text
+            return _then(_json_text, text)
+        elif isinstance(arg, String) or arg is None:
+            return text
         else:
-            return _same
-        return _html_lookup(mapping) if html else _lookup(mapping)
+            return None  # numbers and dates stay as they are
+        return _html_lookup(mapping) if html else _lookup(mapping, text)
 
-    def format(self, rows, html: bool = True) -> list[list]:
-        """Return one list of cells per row: escaped text for a list page, typed values (html=False) for an export."""
-        converters = [self._converter(index, rows, html) if kind != "formatter" else None
+    def format(self, rows, html: bool = True, text=None) -> list[list]:
+        """Return one list of cells per row: escaped text for a list page (html), or typed values for an
+        export with `text` (e.g. formula neutralising) applied to every text cell."""
+        converters = [self._converter(index, rows, html, text) if kind != "formatter" else None
                       for index, (kind, _arg) in enumerate(self.steps)]
         if not self.with_formatters and rows and isinstance(rows[0], Row):
-            return [[convert(value) for convert, value in zip(converters, row)] for row in rows]
+            if html:
+                return [[convert(value) for convert, value in zip(converters, row)] for row in rows]
+            width, active = len(converters), [(i, f) for i, f in enumerate(converters) if f is not None]
+            out = []
+            for row in rows:
+                cells = list(row[:width])
+                for i, convert in active:
+                    cells[i] = convert(cells[i])
+                out.append(cells)
+            return out
         out = []
         for row in rows:
             cells = []
@@ -158,8 +179,10 @@ class CellPlan:
                     if html:
                         cells.append(str(escape(value)))
                     else:
-                        cells.append(plain(value.striptags() if isinstance(value, Markup) else value))
+                        value = plain(value.striptags() if isinstance(value, Markup) else value)
+                        cells.append(text(value) if text else value)
                 else:
-                    cells.append(convert(getattr(row, name)))
+                    value = getattr(row, name)
+                    cells.append(convert(value) if convert else value)
             out.append(cells)
         return out

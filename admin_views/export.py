@@ -23,7 +23,9 @@ def neutralise(value):
 
 
 def csv_stream(header: list[str], batches: Iterable[list[list]]) -> Iterator[str]:
-    """Yield a UTF-8 CSV (with BOM, so spreadsheets detect the encoding) one batch of rows at a time."""
+    """Yield a UTF-8 CSV (with BOM, so spreadsheets detect the encoding) one batch of rows at a time.
+
+    The rows' text cells must already be neutralised (see `neutralise`, applied by the caller)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([neutralise(h) for h in header])
@@ -31,25 +33,26 @@ def csv_stream(header: list[str], batches: Iterable[list[list]]) -> Iterator[str
     for batch in batches:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows([neutralise(v) for v in row] for row in batch)
+        writer.writerows(batch)
         yield buffer.getvalue()
 
 
-def _xlsx_value(value):
+def xlsx_text(value):
+    """Neutralise text for a spreadsheet cell and drop the control characters XML cannot hold."""
     value = neutralise(value)
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if value.__class__ is str else value
 
 
 def xlsx_stream(title: str, header: list[str], batches: Iterable[list[list]]) -> Iterator[bytes]:
-    """Yield an XLSX file: rows go through a write-only workbook to a temporary file, then out in chunks."""
+    """Yield an XLSX file: rows go through a write-only workbook to a temporary file, then out in chunks.
+
+    The rows' text cells must already have passed `xlsx_text`."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=SHEET_TITLE_FORBIDDEN.sub("_", title)[:31] or "Sheet1")
-    sheet.append([_xlsx_value(h) for h in header])
+    sheet.append([xlsx_text(h) for h in header])
     for batch in batches:
         for row in batch:
-            sheet.append([_xlsx_value(v) for v in row])
+            sheet.append(row)
     with tempfile.TemporaryFile() as spool:
         workbook.save(spool)
         spool.seek(0)

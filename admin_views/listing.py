@@ -230,8 +230,8 @@ class ListingMixin:
         return args
 
     # ---- export ----------------------------------------------------------------------------------
-    def _export_rows(self):
-        """Yield batches of export cells for the filtered rows in the list's order."""
+    def _export_rows(self, text):
+        """Yield batches of export cells for the filtered rows in the list's order; `text` prepares text cells."""
         args = self._get_list_extra_args()
         sort = self._get_column_by_idx(args.sort)
         query, joins = self._filtered_query(args.search, args.filters)
@@ -248,7 +248,7 @@ class ListingMixin:
         else:
             result = db.session.execute(query.statement.execution_options(yield_per=EXPORT_BATCH)).scalars()
         for batch in result.partitions():
-            yield plan.format(batch, html=False)
+            yield plan.format(batch, html=False, text=text)
 
     @expose("/export/<export_type>/")
     def export(self, export_type):
@@ -259,9 +259,9 @@ class ListingMixin:
         stamp = clock.now().strftime("%Y%m%d%H%M%S")
         filename = f"{self.name}_{stamp}.{export_type}"
         if export_type == "csv":
-            body, mimetype = export.csv_stream(header, self._export_rows()), "text/csv; charset=utf-8"
+            body, mimetype = export.csv_stream(header, self._export_rows(export.neutralise)), "text/csv; charset=utf-8"
         else:
-            body = export.xlsx_stream(str(self.name), header, self._export_rows())
+            body = export.xlsx_stream(str(self.name), header, self._export_rows(export.xlsx_text))
             mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         disposition = f"attachment; filename=export.{export_type}; filename*=UTF-8''{quote(filename)}"
         return Response(stream_with_context(body), mimetype=mimetype,

@@ -91,6 +91,14 @@ def _clean_database(request):
             # DELETE beats TRUNCATE here: the tables are small and TRUNCATE has a fixed cost per table.
             for table in tables:
                 conn.execute(table.delete())
+        # Rule tables and settings are reference data that tests may edit (Q-4, S-2): restore them.
+        from portal.models import AgentQualificationRule, QualificationDependency, QualificationExclusion, Setting
+        from seed.load import load_rule_tables
+        for model in (QualificationExclusion, QualificationDependency, AgentQualificationRule, Setting):
+            db.session.execute(model.__table__.delete())
+        load_rule_tables(db.session)
+        db.session.commit()
+        db.session.remove()
 
 
 @pytest.fixture

@@ -14,10 +14,10 @@ def _counts():
 
 def test_init_twice_leaves_the_same_row_counts(app):
     runner = app.test_cli_runner()
-    with app.app_context():
-        before = _counts()
     result = runner.invoke(args=["init"])
     assert result.exit_code == 0, result.output
+    with app.app_context():
+        before = _counts()
     result = runner.invoke(args=["init"])
     assert result.exit_code == 0, result.output
     with app.app_context():

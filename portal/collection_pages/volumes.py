@@ -30,8 +30,8 @@ def _counts(filing) -> dict[int, int]:
         ProductVolume.filing_id == filing.id).group_by(Product.volume_id)).all())
 
 
-def fill_report(before: dict[int, int], touched: list[ProductVolume]) -> str:
-    """Say which rows went to which volume: "第 1–99 项 → 分册 X（共 99 项）；…" (C-4)."""
+def fill_report(before: dict[int, int], touched: list[ProductVolume]) -> list[str]:
+    """Say which rows went to which volume: ["第 1–99 项 → 分册 X（现有 99 项）", …] (C-4)."""
     parts, first = [], 1
     for volume in touched:
         total = volumes.item_count(db.session, volume)
@@ -39,7 +39,7 @@ def fill_report(before: dict[int, int], touched: list[ProductVolume]) -> str:
         parts.append(_("第 %(a)s–%(b)s 项 → 分册 %(no)s（现有 %(n)s 项）", a=first, b=first + added - 1,
                        no=volume.volume_no, n=total))
         first += added
-    return "；".join(parts)
+    return parts
 
 
 @bp.route("/filings/products")
@@ -68,8 +68,10 @@ def add_products(center_no: str):
         db.session.refresh(found)
         return render_filing(found, status=error.status, product_rows=rows or [{}] * 5,
                              product_violations=error.violations)
-    flash(_("已录入 %(n)s 项商品：%(report)s。每一分册最多 99 项，超出部分已自动新增分册（C-4）。", n=len(rows),
-            report=report), "success")
+    message = _("已录入 %(n)s 项商品：%(report)s。", n=len(rows), report="；".join(report))
+    if len(report) > 1:
+        message += _("每一分册最多 99 项，超出部分已自动新增分册（C-4）。")
+    flash(message, "success")
     return redirect(url_for("collection.filing", center_no=center_no, _anchor="products"))
 
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal import clock
-from portal.collection import aggregation
+from portal.collection import aggregation, declarations
 from portal.extensions import db
 from portal.models import ChangeRequest, CollectionFiling, ListHead, Product, ProductVolume
 from tests.collection import builders_aggregation as agg
@@ -344,6 +344,27 @@ def test_declaration_query_detail_declare_print_and_export_C_24_C_25(make, clien
     assert exported.lstrip("\ufeff").startswith("清单中心统一编号") and number in exported
     mapping = text_of(client.get(f"/c/mappings?by=declaration&no={number}"))
     assert mapping.count(f">{number}</a>") == 2  # both list items map to it, item by item
+
+
+def test_named_agent_declares_prints_the_notice_but_cannot_export_C_24(make, client):
+    owner = b.trader(make, client)
+    agent = card_login(make, client)
+    make.qualification(agent.enterprise, "CB")
+    head = agg.cleared_list(owner.enterprise, [agg.item()])
+    aggregation.request_aggregation(db.session, owner.identity, [head.center_no], agent.enterprise.registration_code)
+    db.session.commit()
+    aggregation.process_pending_aggregations(db.session)
+    number = agg.declarations_of(owner.enterprise)[0].unified_no
+    assert number in text_of(client.get("/c/declarations"))  # 企业类别 defaults to 报关申报单位
+    url = f"/c/declarations/{number}"
+    detail = text_of(client.get(url))
+    assert 'id="btn-declare"' in detail and 'id="btn-export"' not in detail and 'id="btn-notice"' not in detail
+    assert post(client, f"{url}/declare", {}, url).status_code == 302
+    assert client.get(f"{url}/lists.csv").status_code == 403
+    declarations.conclude_declaration(db.session, agg.declarations_of(owner.enterprise)[0])
+    db.session.commit()
+    assert 'id="btn-notice"' in text_of(client.get(url))
+    assert client.get(f"{url}/receipt-notice.pdf").data.startswith(b"%PDF")
 
 
 def test_another_enterprises_list_and_declaration_are_404(make, client):
