@@ -243,8 +243,9 @@ class ListingMixin:
         plan = self._plan(names)
         entities = self._entities(names)
         if entities is not None:
-            result = db.session.execute(query.with_entities(*entities).statement.execution_options(
-                yield_per=EXPORT_BATCH))
+            # Plain columns: run the statement on the connection, no ORM row processing per row.
+            connection = db.session.connection().execution_options(yield_per=EXPORT_BATCH)
+            result = connection.execute(query.with_entities(*entities).statement)
         else:
             result = db.session.execute(query.statement.execution_options(yield_per=EXPORT_BATCH)).scalars()
         for batch in result.partitions():

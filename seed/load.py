@@ -22,6 +22,12 @@ PROVIDED_SERVICES: dict[tuple[str, str], str] = {
     ("企业资质", "海关企业通用资质"): "enterprise.dashboard",
     ("用户注册与管理", "用户注册"): "auth.register",
     ("用户注册与管理", "用户管理"): "auth.operators",
+    ("集中申报", "集报备案"): "collection.filings_query",
+    ("集中申报", "集报清单"): "collection.lists_query",
+    ("集中申报", "集报修撤单"): "collection.change_requests_query",
+    ("集中申报", "集报清单汇总"): "collection.aggregation_page",
+    ("集中申报", "查询统计"): "collection_stats.statistics",
+    ("集中申报", "集中申报（导入）"): "collection.import_lists",
 }
 
 

@@ -22,7 +22,9 @@ def test_home_shows_catalog_and_search_narrows_it_K2(page, ctx, screenshot):
     expect(page.locator("main")).to_contain_text(f"{categories} 个一级目录 · {items} 个二级目录 · {services} 项服务")
     expect(page.locator(".sw-catalog .sw-card")).to_have_count(categories)
     # K-2: services this portal implements link to their pages; the others say they are not provided here.
-    expect(page.get_by_text("本门户未提供", exact=True).first).to_be_visible()
+    # Items without a provided service start folded; unfold the first one.
+    page.locator(".sw-catalog details:not([open]) summary").first.click()
+    expect(page.locator(".sw-catalog details[open]").get_by_text("本门户未提供", exact=True).first).to_be_visible()
     provided = page.locator(".sw-catalog li", has=page.get_by_text("本门户提供", exact=True))
     expect(provided.locator("a").first).to_be_visible()
 
