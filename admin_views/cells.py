@@ -73,10 +73,6 @@ def _json_text(value):
     return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
-def _same(value):
-    return value
-
-
 def _then(first, second):
     """Return first, or first followed by second when there is a second."""
     if second is None:
@@ -85,10 +81,24 @@ def _then(first, second):
 
 
 def _lookup(mapping: dict, text=None):
+    """Map a raw value to its name; `text` prepares names and unknown raw values (done once per name)."""
+    if text is not None:
+        prepared = _PreparedNames(mapping, text).__getitem__
+        return lambda value: None if value is None else prepared(value)
     get = mapping.get
-    if text is None:
-        return lambda value: None if value is None else get(value, value)
-    return lambda value: None if value is None else text(get(value, value))
+    return lambda value: None if value is None else get(value, value)
+
+
+class _PreparedNames(dict):
+    """Names passed through `text` when first asked for (a batch asks for few distinct names)."""
+
+    def __init__(self, names: dict, text):
+        super().__init__()
+        self.names, self.text = names, text
+
+    def __missing__(self, key):
+        value = self[key] = self.text(self.names.get(key, key))
+        return value
 
 
 def _html_lookup(mapping: dict):
@@ -135,12 +145,14 @@ class CellPlan:
         """Return the function that turns one raw value of column `index` into its cell for these rows:
         escaped text for a list page (html), else a typed value with `text` applied to text (None: as is)."""
         kind, arg = self.steps[index]
-        if kind == "choice":  # our own names: nothing to neutralise
-            return _html_lookup(arg) if html else _lookup(arg)
+        if kind == "choice":  # our own names (translated now, they may be lazy): nothing to neutralise
+            names = {code: str(name) for code, name in arg.items()}
+            return _html_lookup(names) if html else _lookup(names)
         if kind == "code":
             mapping = code_labels(arg)
         elif kind == "ref":
-            ids = {getattr(row, self.columns[index]) for row in rows} - {None}
+            ids = ({row[index] for row in rows} if rows and isinstance(rows[0], Row)
+                   else {getattr(row, self.columns[index]) for row in rows}) - {None}
             mapping = dict(db.session.execute(self._statements[index], {"ids": list(ids)}).all()) if ids else {}
         elif html:
             return next((convert for kind_, convert in HTML_BY_TYPE if isinstance(arg, kind_)), _html_text)

@@ -12,6 +12,7 @@ from portal.extensions import db
 
 CODE_CACHE_SECONDS = 300
 _tables: dict[str, tuple[float, dict[str, str], dict[str, str]]] = {}
+_drawn: dict[tuple, tuple[float, object]] = {}  # things built from code tables, e.g. a view's filter options
 
 
 def _statement():
@@ -39,8 +40,17 @@ def code_labels(table: str) -> dict[str, str]:
 
 
 def invalidate(table: str | None = None) -> None:
-    """Forget one table (or all) so the next read sees staff edits."""
+    """Forget one table (or all), and what was built from them, so the next read sees staff edits."""
     if table is None:
         _tables.clear()
     else:
         _tables.pop(table, None)
+    _drawn.clear()
+
+
+def derived(key: tuple, build):
+    """Return build(), kept as long as the code tables it may read (rebuilt after an edit or expiry)."""
+    cached = _drawn.get(key)
+    if cached is None or time.monotonic() - cached[0] > CODE_CACHE_SECONDS:
+        cached = _drawn[key] = (time.monotonic(), build())
+    return cached[1]

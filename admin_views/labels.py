@@ -1,5 +1,10 @@
-"""Chinese column labels, code-table columns and enumeration names shared by every admin view."""
+"""Chinese column labels, code-table columns and enumeration names shared by every admin view.
+
+Labels and choice names are Chinese msgids rendered through `lazy_gettext`: English with `?lang=en` (X-4).
+"""
 from __future__ import annotations
+
+from flask_babel import lazy_gettext
 
 from portal.models.collection import LIST_STATUS_NAMES
 from portal.models.declaration import DECLARATION_STATUS_NAMES
@@ -76,6 +81,7 @@ COMMON_LABELS = {
     "finished_at": "结束时间", "outcome": "结果", "counts": "计数", "holder": "持有者", "key": "键", "value": "值",
     "day": "日期",
 }
+COMMON_LABELS = {name: lazy_gettext(label) for name, label in COMMON_LABELS.items()}
 
 # Columns holding a code of a code table (shown as "code name").
 CODE_COLUMNS = {
@@ -113,5 +119,5 @@ __all__ = ["APPLICATION_STATUS_NAMES", "APPLICATION_TYPE_NAMES", "ATTACHMENT_KIN
 
 
 def choices(names) -> list[tuple]:
-    """Turn a code → Chinese name mapping into Flask-Admin (value, label) choices."""
-    return list(names.items())
+    """Turn a code → Chinese name mapping into Flask-Admin (value, label) choices, labels translated lazily."""
+    return [(code, lazy_gettext(name)) for code, name in names.items()]

@@ -7,13 +7,14 @@ from urllib.parse import quote, urlencode
 from flask import Response, abort, g, request, stream_with_context, url_for
 from flask_admin import expose
 from flask_admin.babel import gettext
+from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import ColumnProperty
 
-from admin_views import export
+from admin_views import codecache, export
 from admin_views.cells import CellPlan
 from admin_views.filters import prefix_clause
 from portal import clock
@@ -208,6 +209,10 @@ class ListingMixin:
         if plan.steps[0][0] in ("ref", "code"):
             return Markup(plan.format([model])[0][0])
         return super().get_detail_value(context, model, name)
+
+    def _get_filter_groups(self):
+        """The filter menu with its options (code tables included), built once per language for a while."""
+        return codecache.derived(("filter_groups", self.endpoint, str(get_locale())), super()._get_filter_groups)
 
     def _plain_rows(self) -> bool:
         """Rows are drawn in Python unless a column is edited in place or a view adds its own row actions."""

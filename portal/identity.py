@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from flask import abort, g
 
+from portal.i18n import N_
 from rules.violations import RuleError, Violation
 
 
@@ -47,7 +48,7 @@ class Identity:
         if not self.user.perm_module_q:
             raise RuleError([Violation("U-3", "permission", "未被授予资质备案业务权限")], status=403)
 
-    def require_card(self, action: str = "此业务") -> None:
+    def require_card(self, action: str = N_("此业务")) -> None:
         """Refuse account logins for card-only actions (U-5): module C and proxy filing."""
         self.require_enterprise()
         if self.login_mode != "card":
@@ -56,7 +57,7 @@ class Identity:
 
     def require_module_c(self) -> None:
         """Module C needs a card login and the module C permission (U-3, U-5)."""
-        self.require_card("集中申报业务")
+        self.require_card(N_("集中申报业务"))
         if not self.user.perm_module_c:
             raise RuleError([Violation("U-3", "permission", "未被授予集中申报业务权限")], status=403)
 

@@ -2,16 +2,22 @@
 from __future__ import annotations
 
 from flask import g, request, session
+from flask_babel import gettext
+from flask_babel import refresh as refresh_locale
 from flask_login import current_user
 
+from portal import i18n
 from portal.extensions import db, login_manager
+from portal.i18n import N_
 from portal.identity import Identity
 
 LOCALES = ("zh", "en")
 
 
 def select_locale() -> str:
-    """Chinese by default; `?lang=en` or the session switch picks English (X-4)."""
+    """Chinese by default; pages switch with `?lang=en` (kept in the session), the API with Accept-Language (X-4)."""
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(LOCALES) or "zh"
     wanted = request.args.get("lang")
     if wanted in LOCALES:
         session["lang"] = wanted
@@ -43,11 +49,16 @@ def _load_identity() -> None:
 def init_app(app) -> None:
     """Load the identity before each page request and expose helpers to templates."""
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "请先登录"
+    login_manager.login_message = N_("请先登录")
+    login_manager.localize_callback = gettext
+    # Pick the locale afresh for every request, even one sharing an app context with an earlier one
+    # (the test client inside `app.app_context()`): Flask-Babel caches it on `g`.
+    app.before_request(refresh_locale)
     app.before_request(_load_identity)
+    i18n.init_app(app)
 
     @app.context_processor
     def _globals():
         from portal import clock
         return {"identity": getattr(g, "identity", None), "now": clock.now(),
-                "current_lang": session.get("lang", "zh")}
+                "current_lang": "en" if i18n.is_english() else "zh"}

@@ -59,4 +59,6 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$digest" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -r "$requirements"
   echo "$digest" > "$stamp"
 fi
+# The English catalogue: messages.mo is committed and recompiled here so it always matches messages.po.
+.venv/bin/pybabel --quiet compile -d portal/translations
 echo "install.sh: ready ($mode)"

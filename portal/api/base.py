@@ -9,10 +9,14 @@ from pydantic import BaseModel, ValidationError
 
 from portal.api import bp
 from portal.errors import envelope
+from portal.i18n import N_
 from portal.identity import Identity
 from rules.violations import RuleError, Violation
 
 OPERATIONS: list[dict] = []  # filled by @endpoint; rendered by /openapi.json
+LANGUAGE_NOTE = ("Error messages (A-2 `error.message` and each violation's `message`) are Chinese by default. "
+                 "Send `Accept-Language: en` for English renderings; `rule` and `field` never change, and a message "
+                 "without an English rendering reads \"Rule <id> violated on field <field> (<Chinese original>)\" (X-4).")
 PUBLIC = object()
 
 
@@ -35,13 +39,13 @@ def _violations_from_pydantic(exc: ValidationError) -> list[Violation]:
         ctx = error.get("ctx") or {}
         if isinstance(ctx.get("rule"), str):
             rule = ctx["rule"]
-        message = error.get("msg", "格式不正确")
+        message = error.get("msg", N_("格式不正确"))
         if message.startswith("Value error, "):
             message = message[len("Value error, "):]
         if error.get("type") == "missing":
-            message = "必填项不能为空"
+            message = N_("必填项不能为空")
         elif error.get("type") == "extra_forbidden":
-            message = "不支持的字段"
+            message = N_("不支持的字段")
         result.append(Violation(rule, field, message))
     return result
 
@@ -136,7 +140,8 @@ def openapi():
             item["security"] = [{"bearer": []}]
         paths.setdefault("/api/v1" + path, {})[op["method"]] = item
     return jsonify({"openapi": "3.1.0",
-                    "info": {"title": "Single Window Admin Portal API", "version": "1.0"},
+                    "info": {"title": "Single Window Admin Portal API", "version": "1.0",
+                             "description": LANGUAGE_NOTE},
                     "paths": paths,
                     "components": {"schemas": components,
                                    "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}})

@@ -9,6 +9,7 @@ from flask_login import login_required, login_user, logout_user
 from portal import accounts, codes
 from portal.auth import service
 from portal.extensions import db
+from portal.i18n import refusal_text
 from portal.identity import current_identity
 from rules.violations import RuleError, Violation
 
@@ -135,7 +136,7 @@ def _done(message: str):
 
 def _refused(exc: RuleError):
     db.session.rollback()
-    flash("；".join(f"{v.message}（{v.rule}）" for v in exc.violations), "error")
+    flash(refusal_text(exc.violations), "error")
     return redirect(url_for("auth.operators"))
 
 

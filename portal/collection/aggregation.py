@@ -17,13 +17,14 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from sqlalchemy import and_, exists, func, insert, literal, or_, select, update
+from sqlalchemy import and_, exists, func, insert, literal, or_, select, text, update
 
 from portal import clock
 from portal.collection.bulk_log import COUNTED, log_transition, write_audit
 from portal.collection.consolidation import HEADS, build_declarations
 from portal.database import is_postgres
-from portal.models import AgentQualificationRule, AggregationRequest, Enterprise, ListHead, Qualification
+from portal.models import (AgentQualificationRule, AggregationRequest, Declaration, Enterprise, ListHead,
+                           Qualification)
 from portal.transitions import transition
 from rules.aggregation import (AGGREGATABLE_STATUS, GENERAL_TRADE_MODE, PENDING_STATUS, SelectedList,
                                agent_violations, is_overdue, period_bounds, selection_violations)
@@ -57,10 +58,9 @@ def find_agent(session, agent_code: str | None):
     if not code:
         return None, []
     agent = session.scalar(select(Enterprise).where(Enterprise.registration_code == code))
-    today = clock.today()
     held = session.scalars(select(Qualification.qualification_type).where(
-        Qualification.enterprise_id == (agent.id if agent else -1), Qualification.status == "VALID",
-        or_(Qualification.valid_until.is_(None), Qualification.valid_until >= today))).all()
+        Qualification.enterprise_id == agent.id, Qualification.status == "VALID",
+        or_(Qualification.valid_until.is_(None), Qualification.valid_until >= clock.today()))).all() if agent else []
     allowed = session.scalars(select(AgentQualificationRule.qualification_type)).all()
     return agent, agent_violations(code, agent is not None, held, allowed)
 
@@ -233,6 +233,11 @@ def month_end_aggregation(session, period: str, now=None) -> dict:
     with _clock_at(now):
         created = create_month_end_requests(session, period)
         session.commit()
+        if created["lists_selected"]:
+            # A month's lists changed status at once: refresh the planner's statistics so that the
+            # per-request statements find them by (enterprise, status) instead of a stale estimate.
+            session.execute(text("ANALYZE list_heads"))
+            session.commit()
         return {**created, **process_pending_aggregations(session, period=period)}
 
 
@@ -255,7 +260,6 @@ def flag_overdue(session, period: str, now=None) -> dict:
 
 def request_summary(session, request: AggregationRequest) -> dict:
     """Return a request with its status and the unified numbers of its declarations (API)."""
-    from portal.models import Declaration
     numbers = session.scalars(select(Declaration.unified_no).where(Declaration.aggregation_id == request.id)
                               .order_by(Declaration.id)).all()
     lists = session.scalar(select(func.count()).where(HEADS.c.aggregation_id == request.id))

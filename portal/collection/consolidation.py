@@ -23,6 +23,7 @@ from sqlalchemy import (Column, Index, Integer, MetaData, Numeric, Table, Text, 
                         literal_column, select, text, update)
 
 from portal import numbering
+from portal.database import is_postgres
 from portal.collection.bulk_log import COUNTED, log_transition, write_audit
 from portal.models import ConsolidationMapping, Declaration, DeclarationItem, ListHead, ListItem
 from rules.aggregation import DONE_STATUS, GROUP_KEYS, MAX_DECLARATION_ITEMS, MERGE_KEYS, PENDING_STATUS
@@ -166,6 +167,10 @@ def insert_mappings(session, request, now) -> int:
 
 def build_declarations(session, request, now) -> dict:
     """Turn the request's pending lists into declarations, items and mappings; return the counts (C-21, C-22)."""
+    if is_postgres(session):
+        # Foreign-key checks keep their plans per connection: one made while declaration_items was
+        # nearly empty scans it sequentially for every mapping row from then on. Plan them afresh.
+        session.execute(text("DISCARD PLANS"))
     lists = session.scalar(select(func.count()).select_from(HEADS).where(pending_lists(request)))
     _reset_stage(session)
     fill_stage(session, request)

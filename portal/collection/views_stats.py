@@ -8,6 +8,7 @@ from portal.codes import choices
 from portal.collection.statistics import (DIMENSIONS, MEASURES, chart_svg_data_uri, list_statistics, parse_query,
                                           render_statistics_pdf)
 from portal.extensions import db
+from portal.i18n import LocalizedNames
 from portal.identity import require_identity
 from rules.lists import LIST_TYPE_NAMES
 from rules.violations import RuleError
@@ -34,7 +35,8 @@ def statistics():
     print_url = url_for(".statistics_pdf", **request.args.to_dict(flat=False)) if result else None
     return render_template("collection/statistics.html", result=result, violations=violations,
                            chart=chart_svg_data_uri(result) if result else None, print_url=print_url,
-                           dimensions=DIMENSIONS, measures=MEASURES, list_types=LIST_TYPE_NAMES,
+                           dimensions=LocalizedNames(DIMENSIONS), measures=LocalizedNames(MEASURES),
+                           list_types=LocalizedNames(LIST_TYPE_NAMES),
                            customs=choices("customs"), args=request.args), 422 if violations else 200
 
 

@@ -14,6 +14,7 @@ from portal.collection import aggregation
 from portal.collection_pages import bp
 from portal.collection_pages.common import attempt, identity, query_date, text
 from portal.extensions import db
+from portal.i18n import LocalizedNames
 from portal.models import AggregationRequest, ListHead
 from rules.aggregation import AGGREGATABLE_STATUS, is_overdue
 
@@ -64,7 +65,7 @@ def render_aggregation(violations=(), status: int = 200, chosen=(), agent_code: 
     if problems and status == 200:
         status = 422
     return render_template("collection/aggregation.html", rows=rows, truncated=truncated, overdue=overdue,
-                           filters=filters, natures=NATURE_NAMES, chosen=set(chosen), agent_code=agent_code,
+                           filters=filters, natures=LocalizedNames(NATURE_NAMES), chosen=set(chosen), agent_code=agent_code,
                            agent_mode=agent_mode, violations=violations,
                            recent=[aggregation.request_summary(db.session, r) for r in recent],
                            max_shown=MAX_SHOWN, active_menu="collection.aggregation_page"), status

@@ -19,6 +19,7 @@ from portal.collection_pages.common import (attempt, errors_by_field, flash_refu
                                             next_page_url, query_cursor, query_date, receipts_of, text)
 from portal.collection_pages.lists import find, open_request, saved_rows
 from portal.extensions import db
+from portal.i18n import LocalizedNames, translate
 from portal.models import ChangeRequest, ListHead
 from portal.models.collection import CHANGE_REQUEST_STATUSES as REQUEST_STATUSES
 from rules.lists import CHANGE_REQUEST_STATUSES, MODIFIABLE_HEAD_FIELDS, MODIFIABLE_ITEM_FIELDS
@@ -31,7 +32,8 @@ CONTACT_FIELDS = ("reason", "contact", "phone")
 
 @bp.context_processor
 def _change_helpers():
-    return {"request_type_names": TYPE_NAMES, "request_status_names": change_requests.REQUEST_STATUS_NAMES}
+    return {"request_type_names": LocalizedNames(TYPE_NAMES),
+            "request_status_names": LocalizedNames(change_requests.REQUEST_STATUS_NAMES)}
 
 
 def _find(request_id) -> ChangeRequest:
@@ -97,8 +99,8 @@ def new_change_request(center_no: str):
             return created
         created, error = attempt(create)
         if error is None:
-            flash(_("%(kind)s %(id)s 已%(done)s", kind=TYPE_NAMES[request_type], id=created.id,
-                    done=_("申报") if created.status == "DECLARED" else _("暂存")), "success")
+            done = _("%(kind)s %(id)s 已申报") if created.status == "DECLARED" else _("%(kind)s %(id)s 已暂存")
+            flash(done % {"kind": translate(TYPE_NAMES[request_type]), "id": created.id}, "success")
             return redirect(url_for("collection.change_request", request_id=created.id))
         db.session.refresh(head)
         values = {**{f"changes.{k}": v for k, v in (changes or {}).items()}, **contact}

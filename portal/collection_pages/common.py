@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -20,6 +21,7 @@ from portal.collection.list_values import LABELS as LIST_LABELS
 from portal.collection_pages import bp
 from portal.enterprise.forms import field_id
 from portal.extensions import db
+from portal.i18n import LocalizedNames, refusal_text, translate
 from portal.identity import current_identity
 from portal.models import Receipt
 from rules.collection import FILING_STATUS_NAMES, GOODS_NATURE_NAMES, VOLUME_STATUS_NAMES
@@ -113,17 +115,19 @@ def field_label(field: str) -> str:
     if match:
         section = SECTION_LABELS.get(match["section"], FIELD_LABELS.get(match["section"], match["section"]))
         name = FIELD_LABELS.get(match["name"], match["name"]) if match["name"] else ""
-        return f"{section}第 {int(match['index']) + 1} 项 {name}".strip()
-    return FIELD_LABELS.get(path, path)
+        return _("%(section)s第 %(n)s 项 %(name)s", section=translate(section), n=int(match["index"]) + 1,
+                 name=translate(name)).strip()
+    return translate(FIELD_LABELS.get(path, path))
 
 
 @bp.context_processor
 def _helpers():
     return {"field_id": field_id, "field_label": field_label, "code_options": code_options, "code_label": code_label,
             "first_page_url": first_page_url, "plain": plain_amount,
-            "list_status_names": STATUS_NAMES, "list_type_names": LIST_TYPE_NAMES,
-            "filing_status_names": FILING_STATUS_NAMES, "volume_status_names": VOLUME_STATUS_NAMES,
-            "goods_nature_names": GOODS_NATURE_NAMES}
+            "list_status_names": LocalizedNames(STATUS_NAMES), "list_type_names": LocalizedNames(LIST_TYPE_NAMES),
+            "filing_status_names": LocalizedNames(FILING_STATUS_NAMES),
+            "volume_status_names": LocalizedNames(VOLUME_STATUS_NAMES),
+            "goods_nature_names": LocalizedNames(GOODS_NATURE_NAMES)}
 
 
 def identity():
@@ -177,7 +181,7 @@ def attempt(action):
 
 def flash_refusal(error: RuleError) -> None:
     """Show a refusal as a red message (for actions that redirect back)."""
-    flash("；".join(f"{v.message}（{v.rule}）" for v in error.violations), "error")
+    flash(refusal_text(error.violations), "error")
 
 
 def errors_by_field(violations) -> dict[str, list]:

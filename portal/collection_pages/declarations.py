@@ -17,6 +17,7 @@ from portal.collection_pages import bp
 from portal.collection_pages.common import (attempt, code_label, flash_refusal, identity, next_page_url, pdf_response,
                                             query_cursor, query_date, receipts_of, text)
 from portal.extensions import db
+from portal.i18n import LocalizedNames
 from portal.models import Declaration, Enterprise
 from portal.models.declaration import DECLARATION_STATUS_NAMES
 from rules.violations import RuleError, Violation
@@ -28,7 +29,8 @@ NOTICE_SHOWN = declarations.NOTICE_STATUSES + (declarations.CLEARED,)  # 结关 
 
 @bp.context_processor
 def _declaration_helpers():
-    return {"declaration_status_names": DECLARATION_STATUS_NAMES, "ie_names": IE_NAMES, "role_names": ROLE_NAMES}
+    return {"declaration_status_names": LocalizedNames(DECLARATION_STATUS_NAMES), "ie_names": LocalizedNames(IE_NAMES),
+            "role_names": LocalizedNames(ROLE_NAMES)}
 
 
 def _find(unified_no: str) -> Declaration:

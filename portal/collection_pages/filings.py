@@ -18,6 +18,7 @@ from portal.collection_pages.common import (Column, attempt, code_label, errors_
                                             keyset_page, next_page_url, pdf_response, posted_fields, posted_rows,
                                             query_cursor, receipts_of, text)
 from portal.extensions import db
+from portal.i18n import LocalizedNames, translate
 from portal.models import CollectionFiling, Enterprise, FilingRequest, Product, ProductVolume
 from portal.pdf import cap_rows, render_pdf
 from rules.collection import (FILING_CHANGEABLE_FIELDS, FILING_STATUS_NAMES, GOODS_NATURE_NAMES, VOLUME_STATUS_NAMES,
@@ -54,7 +55,7 @@ def _system_values(filing: CollectionFiling | None, goods_nature: str | None) ->
     return {"enterprise_customs_code": code, "enterprise_name": name,
             "guarantee_mode": "" if goods_nature == "BONDED" else code_label("guarantee_modes", mode),
             "center_no": filing.center_no if filing else "",
-            "status": FILING_STATUS_NAMES[filing.status if filing else "ENTERED"]}
+            "status": translate(FILING_STATUS_NAMES[filing.status if filing else "ENTERED"])}
 
 
 def extension_refusal(filing: CollectionFiling) -> list:
@@ -80,7 +81,7 @@ def render_filing(filing: CollectionFiling | None, values: dict | None = None, v
         receipts=receipts_of(filing) if filing else [], extension_refusal=extension_refusal(filing) if filing else [],
         product_columns=PRODUCT_COLUMNS, product_rows=product_rows or [{}] * 5,
         product_violations=list(product_violations), product_errors=errors_by_field(product_violations),
-        request_kind_names=REQUEST_KIND_NAMES, goods_natures=GOODS_NATURE_NAMES,
+        request_kind_names=LocalizedNames(REQUEST_KIND_NAMES), goods_natures=LocalizedNames(GOODS_NATURE_NAMES),
         active_menu="collection.new_filing"), status
 
 

@@ -12,6 +12,7 @@ from portal.collection.list_values import LABELS
 from portal.collection_pages import bp
 from portal.collection_pages.common import attempt, identity
 from portal.extensions import db
+from portal.i18n import translate
 from rules.violations import Violation
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -36,7 +37,7 @@ def import_lists():
                 problems = error.violations if error is not None else []
     failed = bool(problems) or bool(result and result.violations)
     return render_template("collection/list_import.html", result=result, problems=problems, file_name=file_name,
-                           columns=[(name, COLUMN_LABELS.get(name, name)) for name in list_import.COLUMNS],
+                           columns=[(name, translate(COLUMN_LABELS.get(name, name))) for name in list_import.COLUMNS],
                            required_columns=list_import.REQUIRED_COLUMNS,
                            active_menu="collection.import_lists"), 422 if failed else 200
 

@@ -22,6 +22,7 @@ from portal.collection_pages.common import (Column, attempt, code_label, errors_
                                             keyset_page, next_page_url, pdf_response, posted_fields, posted_rows,
                                             query_cursor, query_date, receipts_of, text)
 from portal.extensions import db
+from portal.i18n import LocalizedNames
 from portal.models import BondedBook, ChangeRequest, ListHead, ProductVolume
 from portal.models.collection import LIST_TYPES
 from rules.lists import CHANGE_REQUEST_STATUSES, EDITABLE_STATUSES, LIST_TYPE_NAMES, item_total
@@ -101,7 +102,7 @@ def render_list(head: ListHead | None, values: dict | None = None, rows: list[di
     return render_template(
         "collection/list_form.html", head=head, values=values, rows=rows, editable=editable,
         violations=list(violations), errors=errors_by_field(violations), refusal=refusal, item_columns=ITEM_COLUMNS,
-        list_types=LIST_TYPE_NAMES, filed_numbers=_filed_numbers(), receipts=receipts_of(head) if head else [],
+        list_types=LocalizedNames(LIST_TYPE_NAMES), filed_numbers=_filed_numbers(), receipts=receipts_of(head) if head else [],
         open_request=pending, may_change=bool(head and head.status in CHANGEABLE and pending is None),
         trade_mode=code_label("trade_modes", head.trade_mode) if head else "",
         active_menu=f"collection.new_list:{values.get('list_type')}"), status

@@ -9,6 +9,7 @@ from portal import clock
 from portal.enterprise import bp, options
 from portal.enterprise.views import identity, own_enterprise, pdf_response
 from portal.extensions import db
+from portal.i18n import LocalizedNames, refusal_text
 from portal.models import Application, Certificate
 from portal.models.qualification import APPLICATION_STATUSES, APPLICATION_TYPES, QUALIFICATION_TYPES
 from portal.qualification import certificates, queries
@@ -26,8 +27,8 @@ QUALIFICATION_STATUS_NAMES = {"VALID": "有效", "CANCELLED": "已注销", "EXPI
 
 @bp.context_processor
 def _page_helpers():
-    return {"qualification_status_names": QUALIFICATION_STATUS_NAMES,
-            "certificate_status_names": CERTIFICATE_STATUS_NAMES}
+    return {"qualification_status_names": LocalizedNames(QUALIFICATION_STATUS_NAMES),
+            "certificate_status_names": LocalizedNames(CERTIFICATE_STATUS_NAMES)}
 
 
 def _active_applications(enterprise_id: int, application_type: str | None = None) -> list[Application]:
@@ -111,7 +112,7 @@ def certificate_list():
             db.session.rollback()
             if exc.status not in (409, 422):
                 raise
-            flash("；".join(f"{v.message}（{v.rule}）" for v in exc.violations), "error")
+            flash(refusal_text(exc.violations), "error")
         else:
             flash(_("备案证明申请已提交，请稍后点击“刷新”查看签发状态。"), "success")
         return redirect(url_for("enterprise.certificate_list"))

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from portal import clock
 from portal.enterprise import bp, forms, options
 from portal.extensions import db
+from portal.i18n import LocalizedNames, translate
 from portal.identity import current_identity
 from portal.models import Enterprise
 from portal.qualification import operations, queries, records, uploads
@@ -48,15 +49,16 @@ def _module_q_only():
 
 @bp.context_processor
 def _helpers():
-    return {"field_id": forms.field_id, "input_path": forms.input_path, "status_names": STATUS_NAMES,
-            "type_names": APPLICATION_TYPE_NAMES, "qualification_names": QUALIFICATION_NAMES,
+    return {"field_id": forms.field_id, "input_path": forms.input_path, "status_names": LocalizedNames(STATUS_NAMES),
+            "type_names": LocalizedNames(APPLICATION_TYPE_NAMES),
+            "qualification_names": LocalizedNames(QUALIFICATION_NAMES),
             "code_options": options.code_options, "code_label": options.code_label,
-            "attachment_names": ATTACHMENT_KINDS, "type_list": type_list}
+            "attachment_names": LocalizedNames(ATTACHMENT_KINDS), "type_list": type_list}
 
 
 def type_list(codes) -> str:
-    """Return qualification types as Chinese names joined by 、."""
-    return "、".join(QUALIFICATION_NAMES.get(code, code) for code in codes)
+    """Return qualification types as names in the page's language joined by 、."""
+    return _("、").join(translate(QUALIFICATION_NAMES.get(code, code)) for code in codes)
 
 
 def identity():

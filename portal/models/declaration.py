@@ -46,7 +46,10 @@ class Declaration(Versioned, Model):
     __tenant_column__ = "enterprise_id"
     __table_args__ = (status_check("status", DECLARATION_STATUSES), status_check("ie_flag", ("I", "E")),
                       Index("ix_declarations_enterprise", "enterprise_id", "id"),
-                      Index("ix_declarations_agent", "agent_enterprise_id", "id"))
+                      Index("ix_declarations_agent", "agent_enterprise_id", "id"),
+                      Index("ix_declarations_status", "status", "id"),
+                      Index("ix_declarations_customs", "customs_code", "id"),
+                      Index("ix_declarations_declare_date", "declare_date"))
     unified_no: Mapped[str] = mapped_column(String(18), nullable=False, unique=True)
     aggregation_id: Mapped[int] = mapped_column(ForeignKey("aggregation_requests.id"), nullable=False, index=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), nullable=False)

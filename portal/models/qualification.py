@@ -195,7 +195,8 @@ class Receipt(Model):
     __tablename__ = "receipts"
     __label__ = "回执"
     __tenant_column__ = "enterprise_id"
-    __table_args__ = (Index("ix_receipts_record", "record_type", "record_id", "id"),)
+    __table_args__ = (Index("ix_receipts_record", "record_type", "record_id", "id"),
+                      Index("ix_receipts_at", "at"))
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     record_type: Mapped[str] = mapped_column(String(40), nullable=False)
     record_id: Mapped[int] = mapped_column(Integer, nullable=False)

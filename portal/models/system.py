@@ -15,7 +15,8 @@ class AuditLog(Model):
     __tablename__ = "audit_log"
     __label__ = "审计日志"
     __table_args__ = (Index("ix_audit_log_table_record", "table_name", "record_id"),
-                      Index("ix_audit_log_at", "at"))
+                      Index("ix_audit_log_at", "at"),
+                      Index("ix_audit_log_action", "action", "id"))
     at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     user_id: Mapped[int | None] = mapped_column(Integer)
     username: Mapped[str | None] = mapped_column(String(64), index=True)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 2e00c030e035
+Revision ID: 57daae5caf54
 Revises: 
-Create Date: 2026-11-23 17:50:30.626179
+Create Date: 2026-11-23 18:16:45.152097
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '2e00c030e035'
+revision = '57daae5caf54'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -42,6 +42,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_log'))
     )
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
+        batch_op.create_index('ix_audit_log_action', ['action', 'id'], unique=False)
         batch_op.create_index('ix_audit_log_at', ['at'], unique=False)
         batch_op.create_index('ix_audit_log_table_record', ['table_name', 'record_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_log_username'), ['username'], unique=False)
@@ -320,6 +321,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_receipts'))
     )
     with op.batch_alter_table('receipts', schema=None) as batch_op:
+        batch_op.create_index('ix_receipts_at', ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_receipts_enterprise_id'), ['enterprise_id'], unique=False)
         batch_op.create_index('ix_receipts_record', ['record_type', 'record_id', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_receipts_record_no'), ['record_no'], unique=False)
@@ -497,7 +499,10 @@ def upgrade():
     with op.batch_alter_table('declarations', schema=None) as batch_op:
         batch_op.create_index('ix_declarations_agent', ['agent_enterprise_id', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_declarations_aggregation_id'), ['aggregation_id'], unique=False)
+        batch_op.create_index('ix_declarations_customs', ['customs_code', 'id'], unique=False)
+        batch_op.create_index('ix_declarations_declare_date', ['declare_date'], unique=False)
         batch_op.create_index('ix_declarations_enterprise', ['enterprise_id', 'id'], unique=False)
+        batch_op.create_index('ix_declarations_status', ['status', 'id'], unique=False)
 
     op.create_table('filing_requests',
     sa.Column('filing_id', sa.Integer(), nullable=False),
@@ -565,9 +570,12 @@ def upgrade():
     )
     with op.batch_alter_table('list_heads', schema=None) as batch_op:
         batch_op.create_index('ix_list_heads_aggregation', ['aggregation_id'], unique=False)
+        batch_op.create_index('ix_list_heads_bill_no', ['bill_no'], unique=False)
         batch_op.create_index('ix_list_heads_customs', ['customs_code', 'id'], unique=False)
+        batch_op.create_index('ix_list_heads_declare_date', ['declare_date', 'id'], unique=False)
         batch_op.create_index('ix_list_heads_enterprise_status', ['enterprise_id', 'status', 'id'], unique=False)
         batch_op.create_index('ix_list_heads_filing_no', ['filing_no'], unique=False)
+        batch_op.create_index('ix_list_heads_list_type', ['list_type', 'id'], unique=False)
         batch_op.create_index('ix_list_heads_status_declare_date', ['status', 'declare_date'], unique=False)
 
     op.create_table('product_volumes',
@@ -922,9 +930,12 @@ def downgrade():
     op.drop_table('product_volumes')
     with op.batch_alter_table('list_heads', schema=None) as batch_op:
         batch_op.drop_index('ix_list_heads_status_declare_date')
+        batch_op.drop_index('ix_list_heads_list_type')
         batch_op.drop_index('ix_list_heads_filing_no')
         batch_op.drop_index('ix_list_heads_enterprise_status')
+        batch_op.drop_index('ix_list_heads_declare_date')
         batch_op.drop_index('ix_list_heads_customs')
+        batch_op.drop_index('ix_list_heads_bill_no')
         batch_op.drop_index('ix_list_heads_aggregation')
 
     op.drop_table('list_heads')
@@ -935,7 +946,10 @@ def downgrade():
 
     op.drop_table('filing_requests')
     with op.batch_alter_table('declarations', schema=None) as batch_op:
+        batch_op.drop_index('ix_declarations_status')
         batch_op.drop_index('ix_declarations_enterprise')
+        batch_op.drop_index('ix_declarations_declare_date')
+        batch_op.drop_index('ix_declarations_customs')
         batch_op.drop_index(batch_op.f('ix_declarations_aggregation_id'))
         batch_op.drop_index('ix_declarations_agent')
 
@@ -966,6 +980,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_receipts_record_no'))
         batch_op.drop_index('ix_receipts_record')
         batch_op.drop_index(batch_op.f('ix_receipts_enterprise_id'))
+        batch_op.drop_index('ix_receipts_at')
 
     op.drop_table('receipts')
     with op.batch_alter_table('licences', schema=None) as batch_op:
@@ -1006,6 +1021,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_audit_log_username'))
         batch_op.drop_index('ix_audit_log_table_record')
         batch_op.drop_index('ix_audit_log_at')
+        batch_op.drop_index('ix_audit_log_action')
 
     op.drop_table('audit_log')
     op.drop_table('agent_qualification_rules')
