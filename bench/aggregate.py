@@ -189,9 +189,11 @@ def invariants(db) -> dict:
         "lists_not_aggregated": "SELECT count(*) FROM list_heads WHERE status <> 13",
         "items_unmapped": "SELECT count(*) FROM list_items i WHERE NOT EXISTS "
                           "(SELECT 1 FROM consolidation_mappings m WHERE m.list_item_id = i.id)",
-        "mappings_minus_items": "SELECT (SELECT count(*) FROM consolidation_mappings) - (SELECT count(*) FROM list_items)",
+        "mappings_minus_items": "SELECT (SELECT count(*) FROM consolidation_mappings) - "
+                                "(SELECT count(*) FROM list_items)",
         "enterprise_sums_differing": """
-            SELECT count(*) FROM (SELECT enterprise_id, SUM(qty) q, SUM(total) t FROM list_items GROUP BY enterprise_id) l
+            SELECT count(*)
+            FROM (SELECT enterprise_id, SUM(qty) q, SUM(total) t FROM list_items GROUP BY enterprise_id) l
             LEFT JOIN (SELECT enterprise_id, SUM(qty) q, SUM(total) t FROM declaration_items GROUP BY enterprise_id) d
               ON d.enterprise_id = l.enterprise_id
             WHERE d.enterprise_id IS NULL OR abs(l.q - d.q) > 0.0001 OR abs(l.t - d.t) > 0.005""",

@@ -49,7 +49,10 @@ def _translate(text: str, translations, depth: int) -> str:
         if match:
             values = {name: _translate(value, translations, depth + 1) if HAN.search(value) else value
                       for name, value in match.groupdict().items()}
-            return english % values
+            try:
+                return english % values
+            except (KeyError, TypeError, ValueError):  # a malformed msgstr: keep the original
+                return text
     return text
 
 
@@ -140,5 +143,5 @@ class LocalizedNames(Mapping):
 
 def init_app(app) -> None:
     """Expose the `tr` and `violation_text` filters to the templates."""
-    app.jinja_env.filters["tr"] = translate
+    app.jinja_env.filters["tr"] = lambda text: "" if text is None else translate(text)
     app.jinja_env.filters["violation_text"] = violation_message

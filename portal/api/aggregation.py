@@ -11,7 +11,7 @@ from datetime import date
 from flask import Response, request, stream_with_context
 from sqlalchemy import select
 
-from admin_views.export import csv_stream, neutralise
+from admin_views.export import csv_stream
 from portal.api import base
 from portal.api.aggregation_schemas import (AggregationAccepted, AggregationCreate, AggregationOut, DeclarationOut,
                                             DeclarationPage, DeclarationStatus, MappingPage, StatisticsOut)
@@ -165,8 +165,7 @@ def print_receipt_notice(unified_no: str):
 def export_declaration_lists(unified_no: str):
     """Stream the lists of the declaration item by item as CSV."""
     declaration = _declaration(unified_no)
-    rows = declarations.export_rows(db.session, base.identity(), declaration)
-    batches = ([[neutralise(value) for value in row] for row in batch] for batch in rows)  # X-2
+    batches = declarations.export_rows(db.session, base.identity(), declaration)
     return Response(stream_with_context(csv_stream(declarations.EXPORT_HEADER, batches)),
                     mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename={declaration.unified_no}-lists.csv"})

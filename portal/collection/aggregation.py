@@ -105,7 +105,8 @@ def request_aggregation(session, identity, list_nos, agent_code: str | None = No
     if moved != len(ids):
         raise RuleError([Violation("C-19", "list_nos", "所选清单已被其他汇总申请占用或状态已变化，请刷新后重试")],
                         status=409)
-    log_transition(session, HEADS, HEADS.c.aggregation_id == request.id, AGGREGATABLE_STATUS, PENDING_STATUS,
+    log_transition(session, HEADS, and_(HEADS.c.enterprise_id == identity.enterprise_id,
+                                        HEADS.c.aggregation_id == request.id), AGGREGATABLE_STATUS, PENDING_STATUS,
                    "待汇总", source="enterprise", number_column="center_no",
                    extra={"aggregation_id": (None, request.id)})
     for head in [obj for obj in session.identity_map.values() if isinstance(obj, ListHead) and obj.id in ids]:

@@ -14,6 +14,7 @@ from typing import Iterator
 
 from sqlalchemy import and_, or_, select
 
+from admin_views.export import neutralise
 from portal import clock
 from portal.collection.filing_common import not_found
 from portal.models import ConsolidationMapping, Declaration, DeclarationItem, ListHead, ListItem
@@ -163,7 +164,7 @@ def query_mappings(session, identity, *, list_no: str | None = None, declaration
 
 
 def export_rows(session, identity, declaration: Declaration, batch: int = 2000) -> Iterator[list[list]]:
-    """Yield the lists of a declaration item by item, in batches; only for its consignee (C-24)."""
+    """Yield the lists of a declaration item by item, in batches, cells neutralised; only for its consignee (C-24)."""
     identity.require_module_c()
     if declaration.enterprise_id != identity.enterprise_id:
         raise RuleError([Violation("C-24", "role", "只有报关单的收发货人可以导出清单列表")], status=403)
@@ -174,10 +175,10 @@ def export_rows(session, identity, declaration: Declaration, batch: int = 2000) 
     def batches():
         current = rows
         while current:
-            yield [[r.center_no, r.list_type, r.declare_date.isoformat() if r.declare_date else "", r.seq,
-                    r.filing_seq, r.hs_code, r.name, r.spec or "", format(r.qty, "f"), r.unit,
-                    format(r.unit_price, "f"), format(r.total, "f"), r.currency, r.country, r.unified_no,
-                    r.item_no] for r in current]
+            yield [[neutralise(value) for value in (  # X-2: text that starts like a formula stays text
+                r.center_no, r.list_type, r.declare_date.isoformat() if r.declare_date else "", r.seq, r.filing_seq,
+                r.hs_code, r.name, r.spec or "", format(r.qty, "f"), r.unit, format(r.unit_price, "f"),
+                format(r.total, "f"), r.currency, r.country, r.unified_no, r.item_no)] for r in current]
             if len(current) < batch:
                 return
             current = session.execute(query.where(ConsolidationMapping.list_item_id > current[-1].list_item_id)

@@ -9,6 +9,7 @@ it as SVG and the printed PDF embeds the same drawing (P-3).
 from __future__ import annotations
 
 import base64
+import math
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -175,13 +176,18 @@ def chart_drawing(result: StatisticsResult, width: int = 720, height: int = 300)
     chart.data = values or [[0]]
     chart.categoryAxis.categoryNames = [str(c) for c in categories] or ["（无数据）"]
     chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = font
-    chart.categoryAxis.labels.fontSize = chart.valueAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.fontSize = chart.valueAxis.labels.fontSize = 8
     chart.categoryAxis.labels.angle = 30 if len(categories) > 6 else 0
     chart.categoryAxis.labels.boxAnchor = "ne" if len(categories) > 6 else "n"
     chart.valueAxis.valueMin = 0
-    if len(chart.data) > 1:
+    stacked = len(chart.data) > 1
+    if stacked:
         chart.categoryAxis.style = "stacked"  # sparse series read better stacked than side by side
-    digits = 0 if result.query.measure in ("lists", "items") else 2
+    counted = result.query.measure in ("lists", "items")
+    if counted:  # whole ticks for counts
+        top = max(sum(column) for column in zip(*chart.data)) if stacked else max(chart.data[0])
+        chart.valueAxis.valueStep = max(1, math.ceil(top / 6))
+    digits = 0 if counted else 2
     chart.valueAxis.labelTextFormat = lambda value: f"{value:,.{digits}f}"
     for index in range(len(chart.data)):
         chart.bars[index].fillColor = palette[index % len(palette)]
@@ -219,7 +225,8 @@ def chart_svg_data_uri(result: StatisticsResult) -> str:
 def render_statistics_pdf(result: StatisticsResult, enterprise_name: str) -> bytes:
     """Render the statistics table with its chart as a printable PDF (C-26, P-3)."""
     from portal.pdf import cap_rows, render_pdf
-    return render_pdf("pdf/statistics.html", result=result, rows=cap_rows(result.rows), chart=chart_svg_data_uri(result),
+    return render_pdf("pdf/statistics.html", result=result, rows=cap_rows(result.rows),
+                      chart=chart_svg_data_uri(result),
                       dimensions=DIMENSIONS, measures=MEASURES, enterprise_name=enterprise_name,
                       group_labels="、".join(DIMENSIONS[name] for name in result.query.group_by),
                       printed_at=clock.now_naive().strftime("%Y-%m-%d %H:%M:%S"))

@@ -49,8 +49,8 @@ def test_named_agent_sees_and_declares_and_a_third_enterprise_gets_404_C_24(make
     seen = client.get(f"/api/v1/declarations/{number}", headers=agent.headers)
     assert seen.status_code == 200 and seen.json["agent_code"] == agent.enterprise.registration_code
     assert seen.json["consignee_name"] == who.enterprise.name_zh and len(seen.json["items"]) == 1
-    assert [d["unified_no"] for d in client.get("/api/v1/declarations?role=AGENT", headers=agent.headers).json["items"]] \
-        == [number]
+    as_agent = client.get("/api/v1/declarations?role=AGENT", headers=agent.headers).json["items"]
+    assert [d["unified_no"] for d in as_agent] == [number]
     assert client.get("/api/v1/declarations?role=CONSIGNEE", headers=agent.headers).json["items"] == []
     for url in (f"/api/v1/declarations/{number}", f"/api/v1/mappings?declaration_no={number}"):
         assert client.get(url, headers=stranger.headers).status_code == 404

@@ -4,6 +4,7 @@
 (function () {
   if (!window.jQuery) { return; }
   var $ = window.jQuery;
+  var text = document.body.dataset;  // base.html: texts in the page's language
 
   function idFor(name) { return 'f-' + name.replace(/[^A-Za-z0-9_]+/g, '-').replace(/^-+|-+$/g, ''); }
 
@@ -76,8 +77,9 @@
       $row.find('[data-col="unit"]').val(answer.found ? answer.unit : '');
       var $spec = $row.find('[data-col="spec"]');
       if (answer.found && !$spec.val()) { $spec.val(answer.spec); }
-      var message = !params.filing_no ? '请先在表头填写备案号' :
-        (!answer.found ? '备案号 ' + params.filing_no + ' 下没有该序号的商品' : (answer.active ? '' : '该商品已停用'));
+      var message = !params.filing_no ? text.textFilingNoFirst :
+        (!answer.found ? text.textNoSuchItem.replace('{filing_no}', params.filing_no) :
+          (answer.active ? '' : text.textItemDisabled));
       $note.text(message).prop('hidden', !message);
     });
   });
@@ -143,7 +145,7 @@
     function lookup() {
       $.getJSON($('#agent-lookup').data('url'), {code: $code.val()}, function (answer) {
         $name.toggleClass('text-success', answer.found).toggleClass('sw-error', !answer.found)
-          .text(answer.found ? answer.name : answer.messages.join('；'));
+          .text(answer.found ? answer.name : answer.messages.join(text.textSeparator));
       });
     }
     $('#agent-lookup').on('click', lookup);

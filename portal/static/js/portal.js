@@ -21,6 +21,7 @@
 
   if (!window.jQuery) { return; }
   var $ = window.jQuery;
+  var text = document.body.dataset;  // base.html: texts in the page's language
 
   // Match a typed term against the option text (code and Chinese name) or its pinyin initials, anywhere.
   function pinyinMatcher(term, text, option) {
@@ -37,8 +38,8 @@
       var locked = $select.prop('disabled');
       $select.select2({
         width: '100%', allowClear: !locked, openOnEnter: false, matcher: pinyinMatcher,
-        placeholder: locked ? ' ' : ($select.data('placeholder') || '输入代码、名称或拼音首字母'),
-        formatNoMatches: function () { return '无匹配项'; }
+        placeholder: locked ? ' ' : ($select.data('placeholder') || text.textSearch || '输入代码、名称或拼音首字母'),
+        formatNoMatches: function () { return text.textNoMatch || '无匹配项'; }
       });
     });
   }
