@@ -15,3 +15,5 @@ def add_views(admin) -> None:
     qualification_review.register(admin)
     from admin_views import collection_refs
     collection_refs.add_view(admin)
+    from admin_views import collection_review
+    collection_review.register(admin)

@@ -1,7 +1,7 @@
 """Request wiring for pages: locale, the session identity, template helpers."""
 from __future__ import annotations
 
-from flask import g, request, session
+from flask import current_app, g, request, session
 from flask_babel import gettext
 from flask_babel import refresh as refresh_locale
 from flask_login import current_user
@@ -16,12 +16,13 @@ LOCALES = ("zh", "en")
 
 def select_locale() -> str:
     """Chinese by default; pages switch with `?lang=en` (kept in the session), the API with Accept-Language (X-4)."""
+    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "zh")
     if request.path.startswith("/api/"):
-        return request.accept_languages.best_match(LOCALES) or "zh"
+        return request.accept_languages.best_match(LOCALES) or default
     wanted = request.args.get("lang")
     if wanted in LOCALES:
         session["lang"] = wanted
-    return session.get("lang") or "zh"
+    return session.get("lang") or default
 
 
 @login_manager.user_loader

@@ -134,12 +134,15 @@ def test_keyset_pager_walks_forward_and_back_without_offset(client, make):
     assert _center_nos(client.get(last_url).get_data(as_text=True)) == [f"C{n:017d}" for n in range(5, 0, -1)]
 
 
+MARK = 10 ** 8  # record ids far above any real row id, so other audit rows never interleave
+
+
 def test_keyset_pager_on_a_non_id_default_sort(client, make):
     """The audit log pages by (time, id): ties on the time never repeat or skip a row."""
     from portal import audit
     _staff(client, make)
     for n in range(30):
-        audit.record(db.session, "list_heads", 1000 + n, "update", {"packages": [n, n + 1]})
+        audit.record(db.session, "list_heads", MARK + n, "update", {"packages": [n, n + 1]})
     db.session.commit()
     total = db.session.execute(db.text("select count(*) from audit_log")).scalar()
     seen, url = [], "/admin/audit_log/"
@@ -149,7 +152,7 @@ def test_keyset_pager_on_a_non_id_default_sort(client, make):
         found = re.search(PAGER % "after", html)
         url = found and found.group(1).replace("&amp;", "&")
     assert len(seen) == total
-    assert [n for n in seen if int(n) >= 1000] == [str(1000 + n) for n in range(29, -1, -1)]
+    assert [n for n in seen if int(n) >= MARK] == [str(MARK + n) for n in range(29, -1, -1)]
 
 
 def test_other_sorts_page_by_bounded_offset(client, make):

@@ -155,7 +155,9 @@ def test_openapi_documents_the_accept_language_switch_A_3_X_4(client):
 
 def test_admin_follows_the_portal_language_X_4(client, make):
     make.login(client, user=make.user(None, role="staff"))
-    english = _visible_text(client.get("/admin/enterprises/?lang=en").get_data(as_text=True))
+    html = client.get("/admin/enterprises/?lang=en").get_data(as_text=True)
+    english = _visible_text(html)
+    assert ">中文</a>" in html  # the switch back
     assert "Unified social credit code" in english  # our column labels (admin_views/labels.py)
     assert "There are no items in the table." in english  # Flask-Admin's own chrome
     chinese = _visible_text(client.get("/admin/enterprises/?lang=zh").get_data(as_text=True))

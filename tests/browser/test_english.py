@@ -41,3 +41,12 @@ def test_filing_form_in_english_shows_refusals_with_rule_ids_X_4(page, make, log
     screenshot(page, "english-filing-form-refused")
     expect(summary.locator(".badge", has_text="Q-20").first).to_be_visible()  # rule ids stay as they are
     expect(summary).to_contain_text("Administrative region must not be empty")
+
+
+def test_admin_switches_to_english_X_4(staff_page, screenshot):
+    staff_page.goto("/admin/applications/")
+    staff_page.get_by_role("link", name="English").click()
+    expect(staff_page.get_by_role("link", name="中文")).to_be_visible()
+    screenshot(staff_page, "english-admin-applications", full_page=False)
+    expect(staff_page.locator("table thead")).to_contain_text("Application type")  # our labels
+    expect(staff_page.locator(".nav-tabs")).to_contain_text("List")  # Flask-Admin's own chrome
