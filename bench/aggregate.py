@@ -28,8 +28,9 @@ from datetime import date, datetime
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from bench.benchdb import scratch_database  # noqa: E402
 
 BENCH_DB = "bench_aggregate"
 ITEMS_PER_LIST = 10
@@ -58,29 +59,8 @@ GROUP BY h.enterprise_id, h.customs_code, CASE WHEN h.list_type LIKE 'IMPORT%' T
 # ---- databases -----------------------------------------------------------------------------------
 def create_database(size: int) -> tuple[str, callable]:
     """Return a fresh bench database URL and a function that removes it."""
-    base = os.environ.get("DATABASE_URL", "")
-    if base.startswith("postgres"):
-        url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1) if base.startswith("postgresql://")
-                       else base)
-        server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with server.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{BENCH_DB}"'))
-
-        def drop():
-            with server.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
-            server.dispose()
-        return url.set(database=BENCH_DB).render_as_string(hide_password=False), drop
-    folder = tempfile.mkdtemp(prefix=f"bench-aggregate-{size}-")
-    path = os.path.join(folder, "bench.sqlite3")
-
-    def remove():
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(path + suffix):
-                os.remove(path + suffix)
-        os.rmdir(folder)
-    return "sqlite:///" + path, remove
+    return scratch_database(BENCH_DB if os.environ.get("DATABASE_URL", "").startswith("postgres")
+                            else f"bench-aggregate-{size}")
 
 
 def make_app(url: str):

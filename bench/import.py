@@ -16,13 +16,12 @@ import csv
 import io
 import os
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+from bench.benchdb import scratch_database  # noqa: E402
 
 BENCH_DB = "bench_import"
 PIN = "246810"
@@ -32,29 +31,7 @@ HEADER = ["list_ref", "list_type", "customs_code", "filing_no", "transport_mode"
 
 def database_url() -> tuple[str, callable]:
     """Return the bench database URL and a function that removes it afterwards."""
-    base = os.environ.get("DATABASE_URL", "")
-    if base.startswith("postgres"):
-        url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1) if base.startswith("postgresql://")
-                       else base)
-        server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with server.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{BENCH_DB}"'))
-
-        def drop():
-            with server.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
-            server.dispose()
-        return url.set(database=BENCH_DB).render_as_string(hide_password=False), drop
-    folder = tempfile.mkdtemp(prefix="bench-import-")
-    path = os.path.join(folder, "bench.sqlite3")
-
-    def remove():
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(path + suffix):
-                os.remove(path + suffix)
-        os.rmdir(folder)
-    return "sqlite:///" + path, remove
+    return scratch_database(BENCH_DB)
 
 
 def prepare(db) -> str:

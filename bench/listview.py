@@ -26,8 +26,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from flask_admin import Admin  # noqa: E402
 from flask_admin.contrib.sqla import ModelView  # noqa: E402
 from flask_admin.theme import Bootstrap4Theme  # noqa: E402
-from sqlalchemy import create_engine, insert, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
+from bench.benchdb import scratch_database  # noqa: E402
 
 BENCH_DB = "bench_listview"
 PASSWORD = "Bench1234"
@@ -41,21 +41,9 @@ ITEM_COLUMNS = ("id", "list_id", "enterprise_id", "seq", "filing_seq", "hs_code"
 # ---- database ------------------------------------------------------------------------------------
 def database_url(scratch: str):
     """Return the bench database URL and a function that drops it afterwards (SQLite: a file in scratch)."""
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith("postgres"):
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         return "sqlite:///" + os.path.join(scratch, "bench.sqlite3"), lambda: None
-    url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1) if base.startswith("postgresql://")
-                   else base)
-    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{BENCH_DB}"'))
-
-    def drop():
-        with server.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
-        server.dispose()
-    return url.set(database=BENCH_DB).render_as_string(hide_password=False), drop
+    return scratch_database(BENCH_DB)
 
 
 def fill(db, heads: int, items_per_head: int) -> None:
