@@ -18,6 +18,7 @@ import argparse
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -33,7 +34,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from sqlalchemy import create_engine, insert, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from bench.benchdb import scratch_database  # noqa: E402
 
 BENCH_DB = "bench_scheduler"
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -50,18 +51,8 @@ def create_database():
     base = os.environ.get("DATABASE_URL", "") or DEFAULT_SERVER
     if not base.startswith("postgres"):
         raise SystemExit("this bench needs PostgreSQL: set DATABASE_URL=postgresql://…")
-    url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1) if base.startswith("postgresql://")
-                   else base)
-    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{BENCH_DB}"'))
-
-    def drop():
-        with server.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
-        server.dispose()
-    return url.set(database=BENCH_DB).render_as_string(hide_password=False), drop
+    os.environ["DATABASE_URL"] = base
+    return scratch_database(BENCH_DB)
 
 
 def fill(url: str, count: int) -> list[str]:
@@ -263,10 +254,57 @@ def figures(engine) -> dict:
     return {"median": statistics.median(waits), "p95": waits[int(len(waits) * 0.95) - 1], "max": waits[-1]}
 
 
+def tick_figures(engine) -> str:
+    """Return the customs ticks that moved records: how many, transitions, seconds spent, ms per transition."""
+    with engine.connect() as conn:
+        ticks, moved, seconds = conn.execute(text(
+            "SELECT count(*), coalesce(sum((counts->>'moved')::int), 0), "
+            "coalesce(sum(EXTRACT(EPOCH FROM finished_at - started_at)), 0) FROM job_runs "
+            "WHERE job = 'customs_tick'")).one()
+    per = f", {float(seconds) * 1000 / moved:.1f} ms per transition" if moved else ""
+    return f"{ticks} customs ticks moved {moved} records in {float(seconds):.1f} s{per}"
+
+
+def failover(processes: Processes, scratch: str, schedulers: dict, holder: str, seconds: float) -> tuple[bool, str]:
+    """Stop the lease holder with SIGTERM and wait for the standby to take the lease."""
+    standby = next(name for name in schedulers if name != holder)
+    stopped = time.monotonic()
+    schedulers[holder].send_signal(signal.SIGTERM)
+    code = schedulers[holder].wait(timeout=30)
+    while time.monotonic() - stopped < seconds:
+        if LEASE_LOG in processes_log(scratch, standby):
+            return code == 0, f"{standby} took over {time.monotonic() - stopped:.1f} s after SIGTERM to {holder}"
+        time.sleep(0.2)
+    return False, f"{standby} did not take the lease within {seconds:.0f} s"
+
+
 def milliseconds(values: list[float]) -> str:
     values = sorted(values)
     return (f"median {statistics.median(values) * 1000:.0f} ms, p95 {values[int(len(values) * 0.95) - 1] * 1000:.0f} "
             f"ms, max {values[-1] * 1000:.0f} ms")
+
+
+def file_all(client: Client, engine, cards: list[str], options) -> list[Exception]:
+    """File and submit one application per card from the thread pool, wait for APPROVED, print the figures."""
+    print(f"filing {len(cards)} applications with {options.threads} threads …", flush=True)
+    started = time.monotonic()
+    with ThreadPoolExecutor(options.threads) as pool:
+        results = list(pool.map(lambda card: _attempt(client, card), cards))
+    submitted = time.monotonic()
+    errors = [r for r in results if isinstance(r, Exception)]
+    print(f"  {len(cards) - len(errors)} submitted in {submitted - started:.1f} s; "
+          f"{len(errors)} failed {[str(e)[:300] for e in errors[:3]]}", flush=True)
+    approved = wait_approved(engine, len(cards) - len(errors), options.deadline)
+    took = f"{approved - started:.1f} s after the first request, {approved - submitted:.1f} s after the last " \
+           "submit" if approved else "NOT within the deadline"
+    print(f"  all approved: {took}", flush=True)
+    for kind in ("token", "save", "submit"):
+        print(f"  {kind:6}: {milliseconds(client.times.get(kind, [0.0]))}")
+    wait = figures(engine)
+    if wait:
+        print("  submitted → approved per application: " + ", ".join(f"{k} {v:.1f} s" for k, v in wait.items()))
+    print("  " + tick_figures(engine))
+    return errors
 
 
 # ---- main ----------------------------------------------------------------------------------------
@@ -284,7 +322,7 @@ def run(url: str, scratch: str, options) -> int:
         setters = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "customs", "set", key, value],
                                     cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
                    for key, value in SETTINGS.items()]
-        if any(p.wait(timeout=120) != 0 for p in setters):
+        if [p.wait(timeout=120) for p in setters] != [0] * len(setters):
             raise SystemExit("flask customs set failed")
         print(f"set-up (init, {options.count} enterprises/users/cards, settings): "
               f"{time.perf_counter() - started:.1f} s", flush=True)
@@ -297,23 +335,7 @@ def run(url: str, scratch: str, options) -> int:
         client = Client(port)
         client.wait_ready(90)
 
-        print(f"filing {options.count} applications with {options.threads} threads …", flush=True)
-        submit_started = time.monotonic()
-        with ThreadPoolExecutor(options.threads) as pool:
-            results = list(pool.map(lambda card: _attempt(client, card), cards))
-        submitted_at = time.monotonic()
-        errors = [r for r in results if isinstance(r, Exception)]
-        print(f"  {options.count - len(errors)} submitted in {submitted_at - submit_started:.1f} s; "
-              f"{len(errors)} failed {[str(e)[:300] for e in errors[:3]]}", flush=True)
-        approved_at = wait_approved(engine, options.count - len(errors), options.deadline)
-        took = f"{approved_at - submit_started:.1f} s after the first request, " \
-               f"{approved_at - submitted_at:.1f} s after the last submit" if approved_at else "NOT within the deadline"
-        print(f"  all approved: {took}", flush=True)
-        for kind in ("token", "save", "submit"):
-            print(f"  {kind:6}: {milliseconds(client.times.get(kind, [0.0]))}")
-        wait = figures(engine)
-        if wait:
-            print("  submitted → approved per application: " + ", ".join(f"{k} {v:.1f} s" for k, v in wait.items()))
+        errors = file_all(client, engine, cards, options)
 
         holders = [name for name in schedulers if LEASE_LOG in processes_log(scratch, name)]
         holder = f"{socket.gethostname()}:{schedulers[holders[0]].pid}"[:100] if len(holders) == 1 else None
@@ -324,6 +346,9 @@ def run(url: str, scratch: str, options) -> int:
         checks["the other scheduler is still waiting"] = (
             all(p.poll() is None for p in schedulers.values()), "both processes alive")
         checks.update(database_checks(engine, options.count, holder))
+        if len(holders) == 1:
+            checks["standby takes over when the holder stops"] = failover(processes, scratch, schedulers,
+                                                                          holders[0], 30)
     finally:
         codes = processes.stop()
         engine.dispose()
@@ -338,7 +363,10 @@ def run(url: str, scratch: str, options) -> int:
     if failed:
         for name in noisy:
             print(f"--- {name} log (tail) ---\n{logs[name][-3000:]}")
-    return 1 if failed else 0
+        print(f"logs kept in {scratch}")
+        return 1
+    shutil.rmtree(scratch, ignore_errors=True)
+    return 0
 
 
 def _attempt(client: Client, card_no: str):
@@ -364,7 +392,7 @@ def main() -> int:
     options = parser.parse_args()
     scratch = tempfile.mkdtemp(prefix="bench-scheduler-")
     url, drop = create_database()
-    print(f"PostgreSQL database {BENCH_DB}; logs in {scratch}", flush=True)
+    print(f"PostgreSQL database {BENCH_DB}; process logs in {scratch}", flush=True)
     try:
         return run(url, scratch, options)
     finally:
