@@ -9,6 +9,7 @@ from flask import abort, g, redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from sqlalchemy import JSON, PrimaryKeyConstraint, String, UniqueConstraint, false
 from wtforms.validators import ValidationError
@@ -111,7 +112,7 @@ class SecureModelView(ListingMixin, ModelView):
     system_filled: tuple = ()      # numbers and fields the system fills: never in a form
 
     def __init__(self, model, session=None, **kwargs):
-        kwargs.setdefault("name", model.__label__)
+        kwargs.setdefault("name", lazy_gettext(model.__label__))
         kwargs.setdefault("endpoint", model.__tablename__)
         self.model = model
         self._configure(model)

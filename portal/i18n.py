@@ -47,13 +47,23 @@ def _translate(text: str, translations, depth: int) -> str:
     for pattern, english in _message_patterns(translations):
         match = pattern.fullmatch(text)
         if match:
-            values = {name: _translate(value, translations, depth + 1) if HAN.search(value) else value
+            values = {name: _inline(_translate(value, translations, depth + 1), english, name)
+                          if HAN.search(value) else value
                       for name, value in match.groupdict().items()}
             try:
                 return english % values
             except (KeyError, TypeError, ValueError):  # a malformed msgstr: keep the original
                 return text
     return text
+
+
+def _inline(value: str, english: str, name: str) -> str:
+    """Lower-case a translated label used mid-sentence ("cannot Delete" → "cannot delete"; "HS code" stays)."""
+    at = english.find(f"%({name})s")
+    before = english[:at].rstrip()
+    if at <= 0 or not before or before[-1] in '.!?:"' or len(value) < 2:
+        return value
+    return value[0].lower() + value[1:] if value[0].isupper() and value[1].islower() else value
 
 
 def _message_patterns(translations) -> list[tuple[re.Pattern, str]]:

@@ -32,7 +32,7 @@ class Builder:
     def enterprise(self, name: str | None = None, **values):
         from portal.models import Enterprise
         n = next(_serial)
-        uscc = values.pop("uscc", None) or make_uscc("91440300", n)
+        uscc = values.pop("uscc", None) or make_uscc("91440305", n)  # tests pick targets under 91440300
         defaults = {"name_zh": name or f"测试企业{n}有限公司", "region_code": "440304", "customs_code": "5300",
                     "market_entity_type_code": "1100", "org_code": uscc[8:17]}
         defaults.update(values)
