@@ -83,6 +83,7 @@ def test_q15_message_for_foreign_invested():
     ((declarant(), declarant()), ["declaration_personnel[1].id_no"]),
 ])
 def test_q16_declaration_personnel(rows, expected):
+    """Q-16: each declaration person needs name, ID type, ID no. and mobile; nobody twice."""
     assert fields_of(declaration_personnel_violations(rows, reference(), TODAY)) == expected
 
 
