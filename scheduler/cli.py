@@ -86,6 +86,8 @@ def scheduler_command():
     """Run the scheduler in the foreground (one lease holder across processes; SIGTERM stops it)."""
     from scheduler.process import SchedulerProcess
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Every 10-second run would log two lines; keep APScheduler's warnings, our own jobs log their work.
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
     click.echo("调度进程启动（等待调度租约）…")
     SchedulerProcess(current_app._get_current_object()).run()
 

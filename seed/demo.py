@@ -2,6 +2,7 @@
 and records in the registers, created through the same operations as real users (idempotent)."""
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import click
@@ -121,7 +122,8 @@ def demo_command():
     """Load demo enterprises, users, cards and records, then print the logins."""
     rows = load_demo(db.session)
     db.session.commit()
-    click.echo("演示数据已就绪。登录地址：http://127.0.0.1:5000/login " + ACCOUNTS_NOTE)
+    port = os.environ.get("PORT", "5000")
+    click.echo(f"演示数据已就绪。登录地址：http://127.0.0.1:{port}/login " + ACCOUNTS_NOTE)
     width = max(len(r[0]) for r in rows)
     for role, login, secret in rows:
         click.echo(f"  {role.ljust(width)}  {login:<18} {secret}")
