@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 57daae5caf54
+Revision ID: d988f21fd6b1
 Revises: 
-Create Date: 2026-11-23 18:16:45.152097
+Create Date: 2026-11-23 18:59:29.786296
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '57daae5caf54'
+revision = 'd988f21fd6b1'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -846,17 +846,13 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['declaration_id'], ['declarations.id'], name=op.f('fk_consolidation_mappings_declaration_id_declarations')),
     sa.ForeignKeyConstraint(['declaration_item_id'], ['declaration_items.id'], name=op.f('fk_consolidation_mappings_declaration_item_id_declaration_items')),
-    sa.ForeignKeyConstraint(['enterprise_id'], ['enterprises.id'], name=op.f('fk_consolidation_mappings_enterprise_id_enterprises')),
-    sa.ForeignKeyConstraint(['list_id'], ['list_heads.id'], name=op.f('fk_consolidation_mappings_list_id_list_heads')),
     sa.ForeignKeyConstraint(['list_item_id'], ['list_items.id'], name=op.f('fk_consolidation_mappings_list_item_id_list_items')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_consolidation_mappings')),
     sa.UniqueConstraint('list_item_id', name=op.f('uq_consolidation_mappings_list_item_id'))
     )
     with op.batch_alter_table('consolidation_mappings', schema=None) as batch_op:
         batch_op.create_index('ix_consolidation_mappings_declaration', ['declaration_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_consolidation_mappings_declaration_item_id'), ['declaration_item_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_consolidation_mappings_enterprise_id'), ['enterprise_id'], unique=False)
         batch_op.create_index('ix_consolidation_mappings_list', ['list_id'], unique=False)
 
@@ -868,7 +864,6 @@ def downgrade():
     with op.batch_alter_table('consolidation_mappings', schema=None) as batch_op:
         batch_op.drop_index('ix_consolidation_mappings_list')
         batch_op.drop_index(batch_op.f('ix_consolidation_mappings_enterprise_id'))
-        batch_op.drop_index(batch_op.f('ix_consolidation_mappings_declaration_item_id'))
         batch_op.drop_index('ix_consolidation_mappings_declaration')
 
     op.drop_table('consolidation_mappings')
