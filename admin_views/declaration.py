@@ -1,7 +1,10 @@
 """汇总与报关单: aggregation requests, declarations, their items and consolidation mappings (SPEC §4.4)."""
 from __future__ import annotations
 
-from admin_views.base import LifecycleView, ReadOnlyView
+from flask import flash
+from flask_babel import gettext as _
+
+from admin_views.base import LifecycleView, ReadOnlyView, _identity
 from admin_views.labels import (AGGREGATION_STATUS_NAMES, DECLARATION_STATUS_NAMES, IE_FLAG_NAMES, choices)
 from portal import models as m
 
@@ -39,11 +42,26 @@ class DeclarationItemAdmin(ReadOnlyView):
 
 
 class ConsolidationMappingAdmin(ReadOnlyView):
-    """归并关系 both ways (C-25): filter by list no. or declaration no."""
+    """归并关系 both ways (C-25): staff filter by list, declaration or enterprise.
+
+    The register is a view computed from lists and declarations (migration 0002): by list or by
+    declaration it answers in milliseconds at a million items, but a page of the whole unfiltered
+    register would evaluate it entirely, so staff are asked for a filter first.
+    """
 
     large_register = True
     column_list = ["id", "list_id", "list_item_id", "declaration_id", "declaration_item_id", "enterprise_id"]
     column_filters = ["list_id", "declaration_id", "enterprise_id"]
+    labels = {"id": "清单商品ID"}
+    FILTER_FIRST = "归并关系按清单或报关单查询（C-25）：请先添加“清单ID”“报关单ID”或“企业”筛选条件。"
+
+    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
+        if execute and not filters and not getattr(_identity(), "is_enterprise", True):
+            flash(_(self.FILTER_FIRST), "info")
+            self._template_args["pager"] = {"mode": "keyset", "direction": "after", "cursor": 0, "page": 0,
+                                            "capped": False, "more": False, "first_id": None, "last_id": None}
+            return None, []
+        return super().get_list(page, sort_column, sort_desc, search, filters, execute, page_size)
 
 
 def add_views(admin) -> None:

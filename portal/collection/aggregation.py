@@ -3,8 +3,8 @@
 An enterprise asks for an aggregation of its cleared lists (request_aggregation): the checks of
 C-19 / C-20 run, the request is recorded PENDING and its lists move 15 → 12 in one conditional
 UPDATE (a list someone else took meanwhile makes it a 409). The scheduler then builds the
-declarations (process_pending_aggregations → aggregate_request → consolidation.build_declarations),
-one request per transaction, claimed with SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL; on both
+declarations (process_pending_aggregations → aggregate_batch → consolidation.build_declarations),
+a batch of requests per transaction (a failed batch is retried request by request), claimed with SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL; on both
 databases the conditional UPDATEs (lists 12 → 13, request PENDING → DONE) make a second run of the
 same request change nothing. Month-end (C-23) creates one request per auto-aggregating enterprise
 for the previous month's general-trade lists and processes it; day 11 flags what is left overdue.
@@ -21,18 +21,19 @@ from sqlalchemy import and_, exists, func, insert, literal, or_, select, text, u
 
 from portal import clock
 from portal.collection.bulk_log import COUNTED, log_transition, write_audit
-from portal.collection.consolidation import HEADS, build_declarations
+from portal.collection.consolidation import HEADS, ITEMS, Selection, build_declarations, per_request_counts
 from portal.database import is_postgres
 from portal.models import (AgentQualificationRule, AggregationRequest, Declaration, Enterprise, ListHead,
                            Qualification)
 from portal.transitions import transition
-from rules.aggregation import (AGGREGATABLE_STATUS, GENERAL_TRADE_MODE, PENDING_STATUS, SelectedList,
+from rules.aggregation import (AGGREGATABLE_STATUS, DONE_STATUS, GENERAL_TRADE_MODE, PENDING_STATUS, SelectedList,
                                agent_violations, is_overdue, period_bounds, selection_violations)
 from rules.violations import RuleError, Violation
 
 log = logging.getLogger(__name__)
 REQUESTS = AggregationRequest.__table__
 MAX_LISTS_PER_REQUEST = 10_000
+BATCH_REQUESTS = 200   # requests built in one pass (one transaction) by the scheduler
 ANSWER = "汇总成功"
 MONTH_END_MESSAGE = "月末自动汇总（不指定报关申报单位）"
 
@@ -115,32 +116,53 @@ def request_aggregation(session, identity, list_nos, agent_code: str | None = No
 
 
 # ---- the scheduler's processing ---------------------------------------------------------------
-def aggregate_request(session, request: AggregationRequest) -> dict:
-    """Build the declarations of one PENDING request and mark it DONE; the caller commits (C-21, C-22)."""
-    claimed = session.execute(update(REQUESTS).where(REQUESTS.c.id == request.id, REQUESTS.c.status == "PENDING")
-                              .values(version=REQUESTS.c.version + 1)).rowcount  # the first write: takes the lock
+def aggregate_batch(session, requests: list[AggregationRequest]) -> dict:
+    """Build the declarations of PENDING requests in one pass and mark them DONE; the caller commits.
+
+    Requests another run finished meanwhile are left out; when none is left: 409 (C-21, C-22).
+    """
+    ids = [request.id for request in requests]
+    # The first write takes the row locks (SQLite: the database lock); what is still PENDING then is ours.
+    session.execute(update(REQUESTS).where(REQUESTS.c.id.in_(ids), REQUESTS.c.status == "PENDING")
+                    .values(version=REQUESTS.c.version + 1))
+    claimed = set(session.scalars(select(REQUESTS.c.id).where(REQUESTS.c.id.in_(ids),
+                                                               REQUESTS.c.status == "PENDING")))
     if not claimed:
         raise RuleError([Violation("C-22", "status", "汇总申请已处理")], status=409)
-    session.expire(request)
-    now = clock.now_naive()
-    counts = build_declarations(session, request, now)
-    transition(session, request, "DONE", allowed_from=("PENDING",), source="system", rule="C-22",
-               message=f"汇总完成：{counts['lists']} 票清单生成 {counts['declarations']} 份集报报关单",
-               values={"processed_at": now})
-    return counts
+    for request in requests:
+        session.expire(request)
+    result = _finish(session, [request for request in requests if request.id in claimed], clock.now_naive())
+    return {**result, "skipped": len(ids) - len(claimed)}
 
 
-def _next_pending(session, tried: set[int], period: str | None):
-    """Claim the oldest PENDING request not tried yet; others' locked rows are skipped (S-4)."""
+def _finish(session, requests: list[AggregationRequest], now, selection=None) -> dict:
+    """Build the requests' declarations and close each request with its counts (C-21, C-22)."""
+    ids = sorted(request.id for request in requests)
+    counts = build_declarations(session, ids, now, selection)
+    per_request = per_request_counts(session, ids)
+    for request in requests:
+        done = per_request[request.id]
+        transition(session, request, "DONE", allowed_from=("PENDING",), source="system", rule="C-22",
+                   message=f"汇总完成：{done['lists']} 票清单生成 {done['declarations']} 份集报报关单",
+                   values={"processed_at": now})
+    return {**counts, "requests": len(ids)}
+
+
+def _claim_batch(session, tried: set[int], period: str | None, size: int,
+                 only: int | None = None) -> list[AggregationRequest]:
+    """Take up to `size` of the oldest PENDING requests not tried yet (or just `only`); others' locked
+    rows are skipped (S-4)."""
     query = select(AggregationRequest).where(AggregationRequest.status == "PENDING")
+    if only is not None:
+        query = query.where(AggregationRequest.id == only)
     if tried:
         query = query.where(AggregationRequest.id.not_in(tried))
     if period is not None:
         query = query.where(AggregationRequest.period == period)
-    query = query.order_by(AggregationRequest.id).limit(1).execution_options(populate_existing=True)
+    query = query.order_by(AggregationRequest.id).limit(size).execution_options(populate_existing=True)
     if is_postgres(session):
         query = query.with_for_update(skip_locked=True)
-    return session.scalars(query).first()
+    return list(session.scalars(query))
 
 
 def _note_failure(session, request_id: int, exc: Exception) -> None:
@@ -151,40 +173,55 @@ def _note_failure(session, request_id: int, exc: Exception) -> None:
     session.commit()
 
 
-def process_pending_aggregations(session, now=None, *, period: str | None = None) -> dict:
-    """Process every PENDING request, each in its own committed transaction; return the counts.
+def _run_batch(session, requests, counts: dict, failures: list[str]) -> bool:
+    """Process one batch in its own transaction; on failure roll it back whole and return False."""
+    try:
+        result = aggregate_batch(session, requests)
+        session.commit()
+    except RuleError as exc:
+        session.rollback()
+        if exc.status == 409 and exc.violations[0].field == "status":
+            counts["skipped"] += len(requests)  # another run finished them first
+            return True
+        if len(requests) == 1:
+            failures.append(f"{requests[0].id}: {exc}")
+            _note_failure(session, requests[0].id, exc)
+        return False
+    except Exception as exc:
+        session.rollback()
+        if len(requests) == 1:
+            log.exception("aggregation request %s failed", requests[0].id)
+            failures.append(f"{requests[0].id}: {type(exc).__name__}: {exc}")
+            _note_failure(session, requests[0].id, exc)
+        return False
+    for key in ("requests", "lists", "items", "declarations", "declaration_items", "skipped"):
+        counts[key] += result[key]
+    return True
 
-    A request that fails is rolled back whole (its lists stay in 12) and stays PENDING; the others
-    are still processed, then AggregationFailed reports the failures to the scheduler.
+
+def process_pending_aggregations(session, now=None, *, period: str | None = None,
+                                 batch_size: int = BATCH_REQUESTS) -> dict:
+    """Process every PENDING request, a batch of requests per committed transaction; return the counts.
+
+    A batch that fails is rolled back whole and its requests are retried one by one, so a request
+    that cannot be processed fails alone: it is rolled back (its lists stay in 12) and stays
+    PENDING; the others are still processed, then AggregationFailed reports the failures.
     """
     counts = {"requests": 0, "lists": 0, "items": 0, "declarations": 0, "declaration_items": 0, "skipped": 0}
     failures: list[str] = []
     tried: set[int] = set()
     with _clock_at(now):
         session.commit()
-        while (request := _next_pending(session, tried, period)) is not None:
-            request_id = request.id
-            tried.add(request_id)
-            try:
-                result = aggregate_request(session, request)
-                session.commit()
-            except RuleError as exc:
-                session.rollback()
-                if exc.status == 409 and exc.violations[0].field == "status":
-                    counts["skipped"] += 1  # another run finished it first
-                    continue
-                failures.append(f"{request_id}: {exc}")
-                _note_failure(session, request_id, exc)
+        while batch := _claim_batch(session, tried, period, batch_size):
+            ids = [request.id for request in batch]
+            tried.update(ids)
+            if _run_batch(session, batch, counts, failures) or len(ids) == 1:
                 continue
-            except Exception as exc:
-                session.rollback()
-                log.exception("aggregation request %s failed", request_id)
-                failures.append(f"{request_id}: {type(exc).__name__}: {exc}")
-                _note_failure(session, request_id, exc)
-                continue
-            counts["requests"] += 1
-            for key in ("lists", "items", "declarations", "declaration_items"):
-                counts[key] += result[key]
+            log.warning("aggregation batch of %d requests failed; retrying them one by one", len(ids))
+            for request_id in ids:  # one by one, so that only the failing request stays behind
+                single = _claim_batch(session, set(), period, 1, only=request_id)
+                if single:
+                    _run_batch(session, single, counts, failures)
         session.rollback()
     if failures:
         raise AggregationFailed(f"{len(failures)} 个汇总申请处理失败（已回滚，保持待处理）：" + "；".join(failures))
@@ -199,7 +236,12 @@ def _month_end_lists(start, end):
 
 
 def create_month_end_requests(session, period: str) -> dict:
-    """Create one request per auto-aggregating enterprise with lists of `period`; move them 15 → 12 (C-23)."""
+    """Create one request per auto-aggregating enterprise with lists of `period` and give it its lists (C-23).
+
+    The lists move 15 → 13 in one UPDATE: month-end builds the declarations in this same
+    transaction (month_end_aggregation), so the 12 待汇总 between request and build is never seen;
+    each list gets one receipt and one audit row for the move.
+    """
     start, end = period_bounds(period)
     now = clock.now_naive()
     eligible = _month_end_lists(start, end)
@@ -212,34 +254,48 @@ def create_month_end_requests(session, period: str) -> dict:
     created = session.execute(insert(REQUESTS).from_select(
         ["enterprise_id", "status", "requested_at", "year", "period", "message", "version", "created_at",
          "updated_at"], rows), execution_options=COUNTED).rowcount
-    if created:
-        write_audit(session, REQUESTS, and_(REQUESTS.c.period == period, REQUESTS.c.created_at == now), "create",
-                    {"status": (None, "PENDING"), "period": (None, period)})
-    pending = select(REQUESTS.c.enterprise_id).where(REQUESTS.c.period == period, REQUESTS.c.status == "PENDING")
+    if not created:
+        return {"requests_created": 0, "lists_selected": 0, "request_ids": []}
+    new_requests = and_(REQUESTS.c.period == period, REQUESTS.c.status == "PENDING", REQUESTS.c.created_at == now)
+    write_audit(session, REQUESTS, new_requests, "create", {"status": (None, "PENDING"), "period": (None, period)})
+    request_ids = list(session.scalars(select(REQUESTS.c.id).where(new_requests)))
     request_of = select(REQUESTS.c.id).where(REQUESTS.c.enterprise_id == HEADS.c.enterprise_id,
                                              REQUESTS.c.period == period).scalar_subquery()
-    moved = session.execute(update(HEADS).where(eligible, HEADS.c.enterprise_id.in_(pending))
-                            .values(status=PENDING_STATUS, aggregation_id=request_of, version=HEADS.c.version + 1,
-                                    updated_at=now, status_changed_at=now)).rowcount
-    if moved:
-        period_requests = select(REQUESTS.c.id).where(REQUESTS.c.period == period)
-        log_transition(session, HEADS, and_(HEADS.c.aggregation_id.in_(period_requests),
-                                            HEADS.c.status == PENDING_STATUS, HEADS.c.status_changed_at == now),
-                       AGGREGATABLE_STATUS, PENDING_STATUS, MONTH_END_MESSAGE, number_column="center_no")
-    return {"requests_created": created, "lists_selected": moved}
+    moved = session.execute(update(HEADS).where(eligible, HEADS.c.enterprise_id.in_(
+        select(REQUESTS.c.enterprise_id).where(REQUESTS.c.id.in_(request_ids))))
+        .values(status=DONE_STATUS, aggregation_id=request_of, version=HEADS.c.version + 1,
+                updated_at=now, status_changed_at=now)).rowcount
+    if is_postgres(session):
+        # A month of lists changed status and request at once: refresh the planner's statistics (this
+        # transaction's rows included) so that the statements below find them by request, not by scanning.
+        session.execute(text("ANALYZE list_heads"))
+    log_transition(session, HEADS, and_(HEADS.c.aggregation_id.in_(request_ids), HEADS.c.status == DONE_STATUS),
+                   AGGREGATABLE_STATUS, DONE_STATUS, f"{MONTH_END_MESSAGE}：已汇总", number_column="center_no",
+                   new_columns={"aggregation_id": HEADS.c.aggregation_id})
+    return {"requests_created": created, "lists_selected": moved, "request_ids": request_ids}
 
 
 def month_end_aggregation(session, period: str, now=None) -> dict:
-    """Aggregate the cleared general-trade lists of `period` for auto-aggregating enterprises (C-23)."""
+    """Aggregate the cleared general-trade lists of `period` for auto-aggregating enterprises (C-23).
+
+    Requests, list moves, declarations and the requests' closing are one transaction: a crash
+    leaves nothing, and the rerun (job_runs catch-up) starts again from the cleared lists.
+    Requests of the period left PENDING by an earlier version or a failure are processed after.
+    """
     with _clock_at(now):
-        created = create_month_end_requests(session, period)
         session.commit()
-        if created["lists_selected"]:
-            # A month's lists changed status at once: refresh the planner's statistics so that the
-            # per-request statements find them by (enterprise, status) instead of a stale estimate.
-            session.execute(text("ANALYZE list_heads"))
-            session.commit()
-        return {**created, **process_pending_aggregations(session, period=period)}
+        created = create_month_end_requests(session, period)
+        request_ids = created.pop("request_ids")
+        built = {"requests": 0, "lists": 0, "items": 0, "declarations": 0, "declaration_items": 0}
+        if request_ids:
+            requests = list(session.scalars(select(AggregationRequest).where(AggregationRequest.id.in_(request_ids))))
+            moved = and_(HEADS.c.aggregation_id.in_(request_ids), HEADS.c.status == DONE_STATUS)
+            selection = Selection(ITEMS.join(HEADS, HEADS.c.id == ITEMS.c.list_id), moved, HEADS.c.aggregation_id)
+            built = {**_finish(session, requests, clock.now_naive(), selection), "lists": created["lists_selected"]}
+        session.commit()
+        leftover = process_pending_aggregations(session, period=period)
+    totals = {key: built[key] + leftover[key] for key in built}
+    return {**created, **totals, "skipped": leftover["skipped"]}
 
 
 def flag_overdue(session, period: str, now=None) -> dict:

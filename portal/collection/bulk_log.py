@@ -6,9 +6,10 @@ Python holds no rows. `where` selects the rows of `table` that just moved.
 """
 from __future__ import annotations
 
-from sqlalchemy import JSON, Integer, String, insert, literal, select
+from sqlalchemy import JSON, Integer, String, func, insert, literal, null, select
 
 from portal import audit, clock
+from portal.database import is_postgres
 from portal.models import AuditLog, Receipt
 
 COUNTED = {"preserve_rowcount": True}  # SQLAlchemy keeps the row count of an INSERT … SELECT only when asked
@@ -29,15 +30,33 @@ def write_receipts(session, table, where, from_status, to_status, message: str, 
     return session.execute(insert(receipts).from_select(columns, rows), execution_options=COUNTED).rowcount
 
 
-def write_audit(session, table, where, action: str, diff: dict) -> int:
-    """Write one audit row per selected row of `table` with the same field diff; return the count."""
+def _row_diff(session, diff: dict, new_columns: dict):
+    """Build the diff JSON in SQL: the constant pairs of `diff`, and [null, column value] of each row."""
+    postgres = is_postgres(session)
+    build_object, build_array = (func.json_build_object, func.json_build_array) if postgres else \
+        (func.json_object, func.json_array)
+    parts = []
+    for key, (old, new) in diff.items():
+        parts += [literal(key, String), build_array(literal(old), literal(new))]
+    for key, column in new_columns.items():
+        parts += [literal(key, String), build_array(null(), column)]
+    value = build_object(*parts)
+    return value if postgres else func.json(value)
+
+
+def write_audit(session, table, where, action: str, diff: dict, new_columns: dict | None = None) -> int:
+    """Write one audit row per selected row of `table` with the same field diff; return the count.
+
+    new_columns: fields set from the row itself (e.g. each list's aggregation request), logged as [null, value].
+    """
     now = clock.now_naive()
     actor = audit.current_actor()
     plain = {key: [old, new] for key, (old, new) in diff.items()}  # codes and ids: JSON as they are
+    diff_value = _row_diff(session, diff, new_columns) if new_columns else literal(plain, JSON)
     rows = select(literal(now), literal(now), literal(now), literal(actor["user_id"], Integer),
                   literal(actor["username"], String), literal(actor["login_mode"], String),
                   literal(actor["ip"], String), literal(table.name, String), table.c.id, literal(action, String),
-                  literal(plain, JSON)).where(where)
+                  diff_value).where(where)
     columns = ["at", "created_at", "updated_at", "user_id", "username", "login_mode", "ip", "table_name",
                "record_id", "action", "diff"]
     statement = insert(AuditLog.__table__).from_select(columns, rows)
@@ -45,8 +64,10 @@ def write_audit(session, table, where, action: str, diff: dict) -> int:
 
 
 def log_transition(session, table, where, from_status, to_status, message: str, source: str = "system",
-                   number_column: str | None = None, extra: dict | None = None) -> int:
+                   number_column: str | None = None, extra: dict | None = None,
+                   new_columns: dict | None = None) -> int:
     """Write the receipt and the audit row of every selected row that moved from → to."""
     count = write_receipts(session, table, where, from_status, to_status, message, source, number_column)
-    write_audit(session, table, where, "status", {"status": (from_status, to_status), **(extra or {})})
+    write_audit(session, table, where, "status", {"status": (from_status, to_status), **(extra or {})},
+                new_columns)
     return count

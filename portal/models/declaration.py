@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from .base import Model, Versioned, status_check
 from .collection import MONEY, QUANTITY
@@ -101,19 +102,35 @@ class DeclarationItem(Model):
     declaration: Mapped[Declaration] = relationship(back_populates="items")
 
 
-class ConsolidationMapping(Model):
-    """归并关系: each list item maps to exactly one declaration item (C-22, C-25)."""
+class ViewBase(DeclarativeBase):
+    """Read-only models over SQL views: their own metadata, so neither create_all nor Alembic's
+    autogenerate treats them as tables (the views are created by a migration)."""
+
+    metadata = MetaData()
+
+
+class ConsolidationMapping(ViewBase):
+    """归并关系 (C-22, C-25): each item of an aggregated list and the one declaration item it went into.
+
+    A view, not a copy: a list item belongs to the declaration items of its list's aggregation
+    request whose C-21 group keys (list head ↔ declaration) and merge keys (list item ↔ declaration
+    item) are equal. Lists in 13 and declaration items never change, and within one request the
+    merge keys of a group are unique across its declarations, so every aggregated item has exactly
+    one row. The view's SQL is in migration 0002 (MAPPING_VIEW_SQL, kept equal to the rule tables
+    by tests/collection/test_mapping_view.py).
+    """
 
     __tablename__ = "consolidation_mappings"
     __label__ = "归并关系"
     __tenant_column__ = "enterprise_id"
-    __table_args__ = (Index("ix_consolidation_mappings_declaration", "declaration_id"),
-                      Index("ix_consolidation_mappings_list", "list_id"))
-    list_item_id: Mapped[int] = mapped_column(ForeignKey("list_items.id"), nullable=False, unique=True)
-    # list_id, declaration_id and enterprise_id copy the parents of the two mapped items (whose foreign
-    # keys already guarantee them): no foreign keys of their own, so a bulk insert checks two, not five.
-    # No index on declaration_item_id: no query looks mappings up by it, and declaration items are never deleted.
-    list_id: Mapped[int] = mapped_column(nullable=False)
-    declaration_item_id: Mapped[int] = mapped_column(ForeignKey("declaration_items.id"), nullable=False)
-    declaration_id: Mapped[int] = mapped_column(nullable=False)
-    enterprise_id: Mapped[int] = mapped_column(nullable=False, index=True)
+    __table_args__ = {"info": {"is_view": True}}
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # the list item's id
+    list_item_id: Mapped[int] = mapped_column(Integer)
+    list_id: Mapped[int] = mapped_column(Integer)
+    declaration_item_id: Mapped[int] = mapped_column(Integer)
+    declaration_id: Mapped[int] = mapped_column(Integer)
+    enterprise_id: Mapped[int] = mapped_column(Integer)
+
+    @classmethod
+    def tenant_clause(cls, enterprise_id: int):
+        return cls.enterprise_id == enterprise_id
