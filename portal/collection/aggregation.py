@@ -17,15 +17,14 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from sqlalchemy import and_, exists, func, insert, literal, or_, select, text, update
+from sqlalchemy import String, and_, cast, exists, func, insert, literal, or_, select, text, update
 
 from portal import clock
-from portal.collection.bulk_log import COUNTED, log_transition, write_audit
-from portal.collection.consolidation import HEADS, ITEMS, Selection, build_declarations, per_request_counts
+from portal.collection.bulk_log import COUNTED, log_transition, write_audit, write_receipts
+from portal.collection.consolidation import DECLARATIONS, HEADS, ITEMS, Selection, build_declarations
 from portal.database import is_postgres
 from portal.models import (AgentQualificationRule, AggregationRequest, Declaration, Enterprise, ListHead,
                            Qualification)
-from portal.transitions import transition
 from rules.aggregation import (AGGREGATABLE_STATUS, DONE_STATUS, GENERAL_TRADE_MODE, PENDING_STATUS, SelectedList,
                                agent_violations, is_overdue, period_bounds, selection_violations)
 from rules.violations import RuleError, Violation
@@ -139,13 +138,27 @@ def _finish(session, requests: list[AggregationRequest], now, selection=None) ->
     """Build the requests' declarations and close each request with its counts (C-21, C-22)."""
     ids = sorted(request.id for request in requests)
     counts = build_declarations(session, ids, now, selection)
-    per_request = per_request_counts(session, ids)
+    _close_requests(session, ids, now)
     for request in requests:
-        done = per_request[request.id]
-        transition(session, request, "DONE", allowed_from=("PENDING",), source="system", rule="C-22",
-                   message=f"汇总完成：{done['lists']} 票清单生成 {done['declarations']} 份集报报关单",
-                   values={"processed_at": now})
+        session.expire(request)
     return {**counts, "requests": len(ids)}
+
+
+def _close_requests(session, ids: list[int], now) -> None:
+    """Move the batch's requests PENDING → DONE in one conditional UPDATE, each with its counts in its
+    message, one receipt and one audit row (C-22); a request someone else closed meanwhile: 409."""
+    def count(table):
+        return cast(select(func.count()).where(table.c.aggregation_id == REQUESTS.c.id).scalar_subquery(), String)
+    message = (literal("汇总完成：", String) + count(HEADS) + literal(" 票清单生成 ", String) + count(DECLARATIONS)
+               + literal(" 份集报报关单", String))
+    closing = and_(REQUESTS.c.id.in_(ids), REQUESTS.c.status == "PENDING")
+    closed = session.execute(update(REQUESTS).where(closing).values(
+        status="DONE", processed_at=now, message=message, version=REQUESTS.c.version + 1, updated_at=now)).rowcount
+    if closed != len(ids):
+        raise RuleError([Violation("C-22", "status", "汇总申请已处理")], status=409)
+    done = and_(REQUESTS.c.id.in_(ids), REQUESTS.c.status == "DONE", REQUESTS.c.processed_at == now)
+    write_receipts(session, REQUESTS, done, "PENDING", "DONE", REQUESTS.c.message)
+    write_audit(session, REQUESTS, done, "status", {"status": ("PENDING", "DONE")})
 
 
 def _claim_batch(session, tried: set[int], period: str | None, size: int,
@@ -259,12 +272,10 @@ def create_month_end_requests(session, period: str) -> dict:
     new_requests = and_(REQUESTS.c.period == period, REQUESTS.c.status == "PENDING", REQUESTS.c.created_at == now)
     write_audit(session, REQUESTS, new_requests, "create", {"status": (None, "PENDING"), "period": (None, period)})
     request_ids = list(session.scalars(select(REQUESTS.c.id).where(new_requests)))
-    request_of = select(REQUESTS.c.id).where(REQUESTS.c.enterprise_id == HEADS.c.enterprise_id,
-                                             REQUESTS.c.period == period).scalar_subquery()
-    moved = session.execute(update(HEADS).where(eligible, HEADS.c.enterprise_id.in_(
-        select(REQUESTS.c.enterprise_id).where(REQUESTS.c.id.in_(request_ids))))
-        .values(status=DONE_STATUS, aggregation_id=request_of, version=HEADS.c.version + 1,
-                updated_at=now, status_changed_at=now)).rowcount
+    moved = session.execute(update(HEADS).where(eligible, HEADS.c.enterprise_id == REQUESTS.c.enterprise_id,
+                                                REQUESTS.c.id.in_(request_ids))  # UPDATE … FROM the new requests
+                            .values(status=DONE_STATUS, aggregation_id=REQUESTS.c.id, version=HEADS.c.version + 1,
+                                    updated_at=now, status_changed_at=now)).rowcount
     if is_postgres(session):
         # A month of lists changed status and request at once: refresh the planner's statistics (this
         # transaction's rows included) so that the statements below find them by request, not by scanning.

@@ -15,15 +15,17 @@ from portal.models import AuditLog, Receipt
 COUNTED = {"preserve_rowcount": True}  # SQLAlchemy keeps the row count of an INSERT … SELECT only when asked
 
 
-def write_receipts(session, table, where, from_status, to_status, message: str, source: str = "system",
+def write_receipts(session, table, where, from_status, to_status, message, source: str = "system",
                    number_column: str | None = None) -> int:
-    """Write one receipt per selected row of `table`: from → to with `message`; return the count."""
+    """Write one receipt per selected row of `table`: from → to with `message` (text, or a SQL
+    expression over the row); return the count."""
     now = clock.now_naive()
     receipts = Receipt.__table__
     number = table.c[number_column] if number_column else literal(None, String)
     enterprise = table.c.enterprise_id if "enterprise_id" in table.c else literal(None, Integer)
+    text = literal(message, String) if isinstance(message, str) else message  # or a per-row SQL expression
     rows = select(enterprise, literal(table.name, String), table.c.id, number, literal(now),
-                  literal(str(from_status), String), literal(str(to_status), String), literal(message, String),
+                  literal(str(from_status), String), literal(str(to_status), String), text,
                   literal(source, String), literal(now), literal(now)).where(where)
     columns = ["enterprise_id", "record_type", "record_id", "record_no", "at", "from_status", "to_status",
                "message", "source", "created_at", "updated_at"]

@@ -185,20 +185,6 @@ def insert_declaration_items(session, request_ids, now) -> int:
     return session.execute(insert(DECLARATION_ITEMS).from_select(names, rows), execution_options=COUNTED).rowcount
 
 
-def per_request_counts(session, request_ids) -> dict[int, dict]:
-    """Return {request id: {"lists", "declarations"}} for the batch (the requests' closing messages)."""
-    counts = {request_id: {"lists": 0, "declarations": 0} for request_id in request_ids}
-    for request_id, lists in session.execute(select(HEADS.c.aggregation_id, func.count())
-                                             .where(HEADS.c.aggregation_id.in_(request_ids))
-                                             .group_by(HEADS.c.aggregation_id)):
-        counts[request_id]["lists"] = lists
-    for request_id, declarations in session.execute(select(DECLARATIONS.c.aggregation_id, func.count())
-                                                    .where(DECLARATIONS.c.aggregation_id.in_(request_ids))
-                                                    .group_by(DECLARATIONS.c.aggregation_id)):
-        counts[request_id]["declarations"] = declarations
-    return counts
-
-
 def build_declarations(session, request_ids, now, selection: Selection | None = None) -> dict:
     """Turn the batch's lists into declarations and items; return the counts (C-21, C-22).
 

@@ -195,8 +195,7 @@ class ListHead(Versioned, Model):
                       Index("ix_list_heads_filing_no", "filing_no"),
                       Index("ix_list_heads_aggregation", "aggregation_id"),
                       Index("ix_list_heads_list_type", "list_type", "id"),
-                      Index("ix_list_heads_declare_date", "declare_date", "id"),
-                      Index("ix_list_heads_bill_no", "bill_no"))
+                      Index("ix_list_heads_declare_date", "declare_date", "id"))
     center_no: Mapped[str] = mapped_column(String(18), nullable=False, unique=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), nullable=False)
     list_type: Mapped[str] = mapped_column(String(20), nullable=False)

@@ -102,7 +102,10 @@ def test_month_end_moves_each_list_15_to_13_once_with_its_receipt_and_audit_C_23
     counts = aggregation.month_end_aggregation(db.session, "2026-12", clock.parse_now("2027-01-01T02:00:00"))
     assert (counts["requests_created"], counts["lists_selected"], counts["lists"], counts["requests"]) == (1, 3, 3, 1)
     (monthly,) = db.session.scalars(select(AggregationRequest))
-    assert monthly.status == "DONE"
+    assert (monthly.status, monthly.message) == ("DONE", "汇总完成：3 票清单生成 1 份集报报关单")
+    closing = db.session.execute(select(Receipt.from_status, Receipt.to_status, Receipt.message).where(
+        Receipt.record_type == "aggregation_requests", Receipt.record_id == monthly.id)).all()
+    assert closing == [("PENDING", "DONE", monthly.message)]
     for head in lists:
         receipts = db.session.execute(select(Receipt.from_status, Receipt.to_status).where(
             Receipt.record_type == "list_heads", Receipt.record_id == head.id)).all()

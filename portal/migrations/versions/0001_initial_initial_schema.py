@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-23 19:26:22.529413
+Create Date: 2026-11-23 19:47:59.106830
 
 """
 from alembic import op
@@ -180,6 +180,27 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_qualification_exclusions')),
     sa.UniqueConstraint('type_a', 'type_b', name='uq_qualification_exclusions_pair')
     )
+    op.create_table('receipts',
+    sa.Column('enterprise_id', sa.Integer(), nullable=True),
+    sa.Column('record_type', sa.String(length=40), nullable=False),
+    sa.Column('record_id', sa.Integer(), nullable=False),
+    sa.Column('record_no', sa.String(length=40), nullable=True),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.Column('from_status', sa.String(length=20), nullable=True),
+    sa.Column('to_status', sa.String(length=20), nullable=False),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('source', sa.String(length=10), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_receipts'))
+    )
+    with op.batch_alter_table('receipts', schema=None) as batch_op:
+        batch_op.create_index('ix_receipts_at', ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_receipts_enterprise_id'), ['enterprise_id'], unique=False)
+        batch_op.create_index('ix_receipts_record', ['record_type', 'record_id', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_receipts_record_no'), ['record_no'], unique=False)
+
     op.create_table('scheduler_leases',
     sa.Column('name', sa.String(length=40), nullable=False),
     sa.Column('holder', sa.String(length=100), nullable=False),
@@ -303,28 +324,6 @@ def upgrade():
     )
     with op.batch_alter_table('licences', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_licences_enterprise_id'), ['enterprise_id'], unique=False)
-
-    op.create_table('receipts',
-    sa.Column('enterprise_id', sa.Integer(), nullable=True),
-    sa.Column('record_type', sa.String(length=40), nullable=False),
-    sa.Column('record_id', sa.Integer(), nullable=False),
-    sa.Column('record_no', sa.String(length=40), nullable=True),
-    sa.Column('at', sa.DateTime(), nullable=False),
-    sa.Column('from_status', sa.String(length=20), nullable=True),
-    sa.Column('to_status', sa.String(length=20), nullable=False),
-    sa.Column('message', sa.Text(), nullable=False),
-    sa.Column('source', sa.String(length=10), nullable=False),
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['enterprise_id'], ['enterprises.id'], name=op.f('fk_receipts_enterprise_id_enterprises')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_receipts'))
-    )
-    with op.batch_alter_table('receipts', schema=None) as batch_op:
-        batch_op.create_index('ix_receipts_at', ['at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_receipts_enterprise_id'), ['enterprise_id'], unique=False)
-        batch_op.create_index('ix_receipts_record', ['record_type', 'record_id', 'id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_receipts_record_no'), ['record_no'], unique=False)
 
     op.create_table('users',
     sa.Column('username', sa.String(length=64), nullable=False),
@@ -570,7 +569,6 @@ def upgrade():
     )
     with op.batch_alter_table('list_heads', schema=None) as batch_op:
         batch_op.create_index('ix_list_heads_aggregation', ['aggregation_id'], unique=False)
-        batch_op.create_index('ix_list_heads_bill_no', ['bill_no'], unique=False)
         batch_op.create_index('ix_list_heads_customs', ['customs_code', 'id'], unique=False)
         batch_op.create_index('ix_list_heads_declare_date', ['declare_date', 'id'], unique=False)
         batch_op.create_index('ix_list_heads_enterprise_status', ['enterprise_id', 'status', 'id'], unique=False)
@@ -905,7 +903,6 @@ def downgrade():
         batch_op.drop_index('ix_list_heads_enterprise_status')
         batch_op.drop_index('ix_list_heads_declare_date')
         batch_op.drop_index('ix_list_heads_customs')
-        batch_op.drop_index('ix_list_heads_bill_no')
         batch_op.drop_index('ix_list_heads_aggregation')
 
     op.drop_table('list_heads')
@@ -946,13 +943,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_users_enterprise_id'))
 
     op.drop_table('users')
-    with op.batch_alter_table('receipts', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_receipts_record_no'))
-        batch_op.drop_index('ix_receipts_record')
-        batch_op.drop_index(batch_op.f('ix_receipts_enterprise_id'))
-        batch_op.drop_index('ix_receipts_at')
-
-    op.drop_table('receipts')
     with op.batch_alter_table('licences', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_licences_enterprise_id'))
 
@@ -973,6 +963,13 @@ def downgrade():
     op.drop_table('watch_list')
     op.drop_table('settings')
     op.drop_table('scheduler_leases')
+    with op.batch_alter_table('receipts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_receipts_record_no'))
+        batch_op.drop_index('ix_receipts_record')
+        batch_op.drop_index(batch_op.f('ix_receipts_enterprise_id'))
+        batch_op.drop_index('ix_receipts_at')
+
+    op.drop_table('receipts')
     op.drop_table('qualification_exclusions')
     op.drop_table('qualification_dependencies')
     op.drop_table('number_sequences')
