@@ -273,7 +273,14 @@ def main() -> int:
         print(f"  month-end aggregation: {result['aggregation_seconds']:.3f} s  → ratio {result['ratio']:.2f} "
               f"(target ≤ 1.3)")
         print(f"  counts: {result['counts']}")
-        print(f"  phases (s): {result['phases']}")
+        phases = result["phases"]
+        built_s = sum(phases.get(name, 0.0) for name in ("fill_stage", "insert_declarations",
+                                                          "insert_declaration_items"))
+        print(f"    of which building the declarations (C-21 grouping, merging, split at 50, inserts): "
+              f"{built_s:.3f} s → {built_s / result['floor_seconds']:.2f} × floor")
+        print(f"    of which requests and the per-list 15 → 13 moves with their receipts and audit rows: "
+              f"{phases.get('create_month_end_requests', 0.0):.3f} s")
+        print(f"  phases (s): {phases}")
         print(f"  invariants C-22: {'ok' if not bad else 'FAILED ' + str(bad)}")
         traced = f"; Python allocations peak during aggregation: {result['tracemalloc_peak_mib']} MiB" \
             if options.tracemalloc else ""
