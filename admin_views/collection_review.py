@@ -12,10 +12,11 @@ from typing import Callable
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from admin_views.base import SecureModelView
+from admin_views.listing import bounded_count, shown_count
 from admin_views.labels import (CHANGE_REQUEST_STATUS_NAMES, CHANGE_REQUEST_TYPE_NAMES, COMMON_LABELS,
                                 DECLARATION_STATUS_NAMES, FILING_REQUEST_KIND_NAMES, FILING_STATUS_NAMES,
                                 GOODS_NATURE_NAMES, IE_FLAG_NAMES, LIST_STATUS_NAMES, LIST_TYPE_NAMES,
@@ -198,7 +199,7 @@ class CollectionReviewView(BaseView):
             Enterprise.id.in_({r.enterprise_id for r in rows}))).all()) if rows else {}
         items = [{"record": r, "number": spec.number(r), "summary": spec.summary(r),
                   "enterprise": names.get(r.enterprise_id, ""), "actions": spec.actions_for(r.status)} for r in rows]
-        counts = {k: db.session.scalar(select(func.count()).select_from(r.model).where(r.model.status.in_(r.pending)))
+        counts = {k: shown_count(bounded_count(db.session, r.model, r.model.status.in_(r.pending)))
                   for k, r in REGISTERS.items()}
         identity = current_identity()
         return self.render("admin/collection_review.html", registers=REGISTERS, key=key, spec=spec, items=items,

@@ -16,7 +16,7 @@ from scheduler.settings import load_settings, simulator_keys, update_setting
 TICK = "customs_tick"
 
 
-def _job_labels() -> dict[str, str]:
+def job_labels() -> dict[str, str]:
     labels = {TICK: "模拟海关处理一次"}
     labels.update({name: job.label for name, job in jobs.PERIODIC_JOBS.items()})
     return labels
@@ -49,7 +49,7 @@ class SchedulerView(BaseView):
             watch_list_url = None
         identity = _identity()
         return self.render("admin/scheduler.html", settings=load_settings(db.session), keys=simulator_keys(),
-                           notes=_setting_notes(), runs=runs.recent_runs(db.session, 50), job_labels=_job_labels(),
+                           notes=_setting_notes(), runs=runs.recent_runs(db.session, 50), job_labels=job_labels(),
                            watch_list_url=watch_list_url, can_edit=identity is not None and identity.is_staff)
 
     @expose("/settings", methods=("POST",))
@@ -80,7 +80,7 @@ class SchedulerView(BaseView):
         else:
             abort(404)
         category = "error" if result.get("outcome") == runs.FAILED else "success"
-        flash(f"{_job_labels()[job]}：{_summary(result)}", category)
+        flash(f"{job_labels()[job]}：{_summary(result)}", category)
         return redirect(url_for(".index"))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text,
+from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -195,7 +195,10 @@ class ListHead(Versioned, Model):
                       Index("ix_list_heads_filing_no", "filing_no"),
                       Index("ix_list_heads_aggregation", "aggregation_id"),
                       Index("ix_list_heads_list_type", "list_type", "id"),
-                      Index("ix_list_heads_declare_date", "declare_date", "id"))
+                      Index("ix_list_heads_declare_date", "declare_date", "id"),
+                      # Partial: only the few overdue lists (C-19), for the staff home page and the filter.
+                      Index("ix_list_heads_overdue", "status", "enterprise_id", "id", sqlite_where=text("overdue = 1"),
+                            postgresql_where=text("overdue")))
     center_no: Mapped[str] = mapped_column(String(18), nullable=False, unique=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), nullable=False)
     list_type: Mapped[str] = mapped_column(String(20), nullable=False)

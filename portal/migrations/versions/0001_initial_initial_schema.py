@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-23 19:47:59.106830
+Create Date: 2026-12-07 09:30:47.849901
 
 """
 from alembic import op
@@ -574,6 +574,7 @@ def upgrade():
         batch_op.create_index('ix_list_heads_enterprise_status', ['enterprise_id', 'status', 'id'], unique=False)
         batch_op.create_index('ix_list_heads_filing_no', ['filing_no'], unique=False)
         batch_op.create_index('ix_list_heads_list_type', ['list_type', 'id'], unique=False)
+        batch_op.create_index('ix_list_heads_overdue', ['status', 'enterprise_id', 'id'], unique=False, sqlite_where=sa.text('overdue = 1'), postgresql_where=sa.text('overdue'))
         batch_op.create_index('ix_list_heads_status_declare_date', ['status', 'declare_date'], unique=False)
 
     op.create_table('product_volumes',
@@ -898,6 +899,7 @@ def downgrade():
     op.drop_table('product_volumes')
     with op.batch_alter_table('list_heads', schema=None) as batch_op:
         batch_op.drop_index('ix_list_heads_status_declare_date')
+        batch_op.drop_index('ix_list_heads_overdue', sqlite_where=sa.text('overdue = 1'), postgresql_where=sa.text('overdue'))
         batch_op.drop_index('ix_list_heads_list_type')
         batch_op.drop_index('ix_list_heads_filing_no')
         batch_op.drop_index('ix_list_heads_enterprise_status')
