@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal import clock
-from portal.enterprise import bp, options
+from portal.enterprise import bp, forms, options
 from portal.enterprise.views import identity, own_enterprise, pdf_response
 from portal.extensions import db
 from portal.i18n import LocalizedNames, refusal_text
@@ -53,6 +53,11 @@ def dashboard():
 @bp.route("/changes")
 def changes():
     """变更申请 list: the qualifications a change or extension can start from (Q-24, Q-25)."""
+    return render_changes()
+
+
+def render_changes(violations=(), target_uscc: str = "") -> str:
+    """Render the 变更申请 page; `violations` refused a proxy change's target (Q-23, Q-24)."""
     enterprise = own_enterprise()
     qualification_type = request.args.get("qualification_type") or None
     if qualification_type not in QUALIFICATION_TYPES:
@@ -62,7 +67,9 @@ def changes():
             if q.qualification_type in held and q.status == "VALID"]
     return render_template("enterprise/changes.html", rows=rows, held=held, temp=TEMP,
                            qualification_type=qualification_type or "", qualification_types=QUALIFICATION_TYPES,
-                           active=_active_applications(enterprise.id, CHANGE), active_menu="enterprise.changes")
+                           active=_active_applications(enterprise.id, CHANGE), active_menu="enterprise.changes",
+                           is_card=identity().login_mode == "card", proxy_violations=list(violations),
+                           proxy_errors=forms.errors_by_input(violations), target_uscc=target_uscc)
 
 
 @bp.route("/applications")

@@ -99,8 +99,12 @@ def _may_resubmit(application) -> bool:
     return application is not None and application.status == "RECEIPT_FAILED" and _is_editor(application)
 
 
-def _new_values(application_type: str, proxy: bool) -> dict:
-    """Return what a new form opens with: the filed record (Q-9 prefill, Q-24), or nothing for a proxy."""
+def _new_values(application_type: str, proxy: bool, proxy_target: Enterprise | None = None) -> dict:
+    """Return what a new form opens with: the filed record (Q-9 prefill, Q-24) — the proxy target's for
+    a proxy change — or nothing for a proxy filing."""
+    if proxy and proxy_target is not None:
+        return {**operations.prefill_body(db.session, application_type, proxy_target), "type": application_type,
+                "target_uscc": proxy_target.uscc, "commitment": False}
     if proxy:
         return {"type": FILING, "enterprise": {}, "qualification_types": [], "target_uscc": "", "commitment": False,
                 **{section: [] for section in SECTIONS}}
@@ -175,7 +179,8 @@ def _summary_title(refusal: str | None, application) -> str:
 
 
 def render_form(application_type: str, application=None, values: dict | None = None, violations=(),
-                status: int = 200, proxy: bool = False, refusal: str | None = None):
+                status: int = 200, proxy: bool = False, refusal: str | None = None,
+                proxy_target: Enterprise | None = None):
     """Render an application form: editable while DRAFT for its filer, read-only otherwise."""
     session = db.session
     if application is not None:
@@ -183,8 +188,8 @@ def render_form(application_type: str, application=None, values: dict | None = N
         target = application.enterprise
         values = values or records.application_body(session, application)
     else:
-        target = None if proxy else own_enterprise()
-        values = values or _new_values(application_type, proxy)
+        target = proxy_target if proxy else own_enterprise()
+        values = values or _new_values(application_type, proxy, proxy_target)
     held = held_types(enterprise_state(session, target), clock.today()) if target is not None else frozenset()
     attachments = records.attachments_of(session, application) if application else []
     action = url_for("enterprise.edit_application", application_no=application.application_no) if application \
@@ -257,7 +262,7 @@ def _submit(application):
     return redirect(url_for("enterprise.view_application", application_no=application.application_no))
 
 
-def save_form(application_type: str, application=None, proxy: bool = False):
+def save_form(application_type: str, application=None, proxy: bool = False, proxy_target: Enterprise | None = None):
     """Handle a posted form: 暂存 / 提交 / 上传 / 删除附件, each saving the typed data first."""
     action = request.form.get("action", "save")
     if application is not None and action == "submit" and application.status == "RECEIPT_FAILED":
@@ -271,9 +276,9 @@ def save_form(application_type: str, application=None, proxy: bool = False):
         if exc.status != 422:
             raise
         current = records.application_body(db.session, application) if application is not None \
-            else _new_values(application_type, proxy)
+            else _new_values(application_type, proxy, proxy_target)
         return render_form(application_type, application, forms.merge_values(current, body), exc.violations, 422,
-                           proxy, refusal="save")
+                           proxy, refusal="save", proxy_target=proxy_target)
     refused = _store_uploads(application)
     removed = _remove_attachment(application, action)
     if refused:
@@ -304,7 +309,19 @@ def new_filing():
 
 @bp.route("/changes/new", methods=["GET", "POST"])
 def new_change():
-    """变更申请: a change opened with the filed data (Q-24)."""
+    """变更申请: a change opened with the filed data (Q-24); ?proxy=1&target_uscc=… for another enterprise,
+    opened with that enterprise's filed data (card logins, Q-23)."""
+    if request.values.get("proxy") == "1":
+        try:
+            target = operations.proxy_change_target(db.session, identity(), request.values.get("target_uscc"))
+        except RuleError as exc:
+            if exc.status != 422:
+                raise
+            from portal.enterprise.pages import render_changes
+            return render_changes(exc.violations, request.values.get("target_uscc") or ""), 422
+        if request.method == "POST":
+            return save_form(CHANGE, proxy=True, proxy_target=target)
+        return render_form(CHANGE, proxy=True, proxy_target=target)
     if request.method == "POST":
         return save_form(CHANGE)
     return render_form(CHANGE)
@@ -347,13 +364,16 @@ def delete_application(application_no: str):
     """删除 a DRAFT; for a change this resets the form to the filed data (Q-20, Q-24)."""
     application = _find(application_no)
     application_type = application.application_type
+    proxy_uscc = application.enterprise.uscc if application.acting_enterprise_id else None
     operations.delete_application(db.session, identity(), application)
     db.session.commit()
     if application_type == CHANGE:
         flash(_("已删除暂存的变更申请 %(no)s，表单已恢复为上一次备案的信息", no=application_no), "success")
     else:
         flash(_("已删除申请单 %(no)s", no=application_no), "success")
-    return redirect(url_for(NEW_ENDPOINTS[application_type]))
+    if proxy_uscc and application_type == CHANGE:  # back to the target's filed data (Q-23, Q-24)
+        return redirect(url_for("enterprise.new_change", proxy="1", target_uscc=proxy_uscc))
+    return redirect(url_for(NEW_ENDPOINTS[application_type], proxy="1" if proxy_uscc else None))
 
 
 @bp.route("/applications/<application_no>/attachments/<int:attachment_id>")

@@ -85,6 +85,28 @@ def _target(session, identity, body: dict) -> tuple[Enterprise | None, str, bool
     return target, target_uscc, True
 
 
+def proxy_change_target(session, identity, target_uscc: str) -> Enterprise:
+    """Return the enterprise a card login opens a proxy change for (Q-23, Q-24), or refuse with the reasons.
+
+    A change needs a filed enterprise with a valid qualification; its form opens with that enterprise's
+    filed data, as for the enterprise itself."""
+    identity.require_card("为其他主体备案")
+    target_uscc = str(target_uscc or "").strip().upper()
+    if not target_uscc:
+        raise RuleError([Violation("Q-23", "target_uscc", "请填写被代理主体统一社会信用代码")])
+    violations = uscc_violations(target_uscc, "target_uscc", "被代理主体统一社会信用代码")
+    if violations:
+        raise RuleError(violations)
+    own = session.get(Enterprise, identity.enterprise_id)
+    if target_uscc == own.uscc:
+        raise RuleError([Violation("Q-23", "target_uscc", "被代理主体不能是本企业，本企业的变更请直接点击“变更”")])
+    target = session.scalar(select(Enterprise).where(Enterprise.uscc == target_uscc))
+    if target is None or not held_types(enterprise_state(session, target), clock.today()):
+        raise RuleError([Violation("Q-24", "target_uscc",
+                                   "被代理主体没有有效的备案资质（未备案、已注销或备案有效期超期），无法申请变更")])
+    return target
+
+
 def _org_code(target: Enterprise | None, target_uscc: str) -> str:
     """Return the organization code: the filed one, else USCC positions 9–17 (Q-8)."""
     return (target.org_code if target is not None else None) or org_code_from_uscc(target_uscc)
