@@ -198,7 +198,9 @@ class CollectionReviewView(BaseView):
         names = dict(db.session.execute(select(Enterprise.id, Enterprise.name_zh).where(
             Enterprise.id.in_({r.enterprise_id for r in rows}))).all()) if rows else {}
         items = [{"record": r, "number": spec.number(r), "summary": spec.summary(r),
-                  "enterprise": names.get(r.enterprise_id, ""), "actions": spec.actions_for(r.status)} for r in rows]
+                  "enterprise": names.get(r.enterprise_id, ""),
+                  "buttons": [(name, spec.actions[name].style, spec.actions[name].label)
+                              for name in spec.actions_for(r.status)]} for r in rows]
         counts = {k: shown_count(bounded_count(db.session, r.model, r.model.status.in_(r.pending)))
                   for k, r in REGISTERS.items()}
         identity = current_identity()

@@ -27,6 +27,14 @@ ACTIONS = {
 }
 
 
+def decision_buttons(status: str) -> list[tuple[str, str, str]]:
+    """Return the (target status, button style, label) of each decision customs may take from `status`."""
+    def style(target):
+        return "btn-success" if target == "APPROVED" else "btn-outline-danger" if ACTIONS[target][2] \
+            else "btn-outline-primary"
+    return [(target, style(target), ACTIONS[target][1]) for target in customs_targets(status)]
+
+
 def customs_targets(status: str) -> list[str]:
     """Return the statuses customs may move an application to from `status` (Q-19)."""
     return [target for target, actor in APPLICATION_TRANSITIONS.get(status, {}).items() if actor == "customs"]
@@ -54,13 +62,13 @@ class QualificationReviewView(BaseView):
             stmt = stmt.where(Application.id < before)
         rows = list(db.session.scalars(stmt.order_by(Application.id.desc()).limit(PAGE_SIZE + 1)))
         more = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
-        items = [{"application": a, "targets": customs_targets(a.status),
+        items = [{"application": a, "buttons": decision_buttons(a.status),
                   "attachments": records.attachments_of(db.session, a)} for a in rows[:PAGE_SIZE]]
         pending_certificates = list(db.session.scalars(select(Certificate).where(Certificate.status == "REQUESTED")
                                                        .order_by(Certificate.id).limit(PAGE_SIZE)))
         identity = current_identity()
         return self.render("admin/qualification_review.html", items=items, more=more, status=status,
-                           certificates=pending_certificates, actions=ACTIONS, status_names=STATUS_NAMES,
+                           certificates=pending_certificates, status_names=STATUS_NAMES,
                            type_names=APPLICATION_TYPE_NAMES, qualification_names=QUALIFICATION_NAMES,
                            attachment_kinds=ATTACHMENT_KINDS, can_act=identity is not None and identity.is_staff)
 
