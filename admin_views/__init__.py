@@ -49,6 +49,10 @@ def _translate_menu(admin: Admin) -> None:
     Flask-Admin files views under the category string given to add_view; the labels are swapped for
     lazy translations only once every view is filed, so the lookup keys stay the Chinese msgids."""
     admin.name = lazy_gettext(admin.name)
+    for view in admin._views:  # the screens that are not model views (review, scheduler, import) have str names
+        if isinstance(view.name, str):
+            view.name = lazy_gettext(view.name)
     for item in admin.menu():
-        if item.is_category():
-            item.name = lazy_gettext(item.name)
+        for entry in (item, *item._children):
+            if isinstance(entry.name, str):
+                entry.name = lazy_gettext(entry.name)

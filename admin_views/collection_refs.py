@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
 from admin_views.base import SecureModelView
 from admin_views.collection import REFERENCE_CATEGORY
@@ -68,4 +69,4 @@ class ReferenceImportView(BaseView):
 
 def add_view(admin) -> None:
     """Add the import page to the reference-register category."""
-    admin.add_view(ReferenceImportView(name="登记簿导入", category=REFERENCE_CATEGORY, endpoint="collection_refs"))
+    admin.add_view(ReferenceImportView(name=lazy_gettext("登记簿导入"), category=REFERENCE_CATEGORY, endpoint="collection_refs"))

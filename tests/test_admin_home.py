@@ -94,3 +94,14 @@ def test_admin_menu_categories_follow_the_language_X4(client, make):
     assert "Enterprises and users" in english and "企业与用户" not in english
     assert "Work queues" in english and "Single Window administration" in english
     assert "企业与用户" in chinese and "Enterprises and users" not in chinese
+
+
+def test_review_screens_are_named_in_the_language_of_the_page_X4(client, make):
+    make.login(client, user=make.user(None, role="staff"))
+
+    english = client.get("/admin/collection-review/?lang=en").get_data(as_text=True)
+
+    for name in ("Centralized declaration review", "Qualification review", "Scheduler and simulator",
+                 "Register import"):
+        assert name in english, name
+    assert "集中申报审核" not in english and "登记簿导入" not in english
