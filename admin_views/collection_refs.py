@@ -69,4 +69,5 @@ class ReferenceImportView(BaseView):
 
 def add_view(admin) -> None:
     """Add the import page to the reference-register category."""
-    admin.add_view(ReferenceImportView(name=lazy_gettext("登记簿导入"), category=REFERENCE_CATEGORY, endpoint="collection_refs"))
+    admin.add_view(ReferenceImportView(name=lazy_gettext("登记簿导入"), category=REFERENCE_CATEGORY,
+                                       endpoint="collection_refs"))

@@ -21,7 +21,6 @@ QUEUE_TITLES = {"applications": "资质申请", "certificates": "备案证明申
                 "overdue": "逾期未汇总清单"}
 
 
-
 @dataclass(frozen=True)
 class Queue:
     """One line of the home page: a queue's title, its rule, its bounded count and where to work it."""
@@ -59,22 +58,18 @@ def page_url(endpoint: str, **values) -> str | None:
 
 def work_queues(session) -> list[Queue]:
     """Return the queues staff work off, in the order of the business: filing, lists, aggregation."""
-    queues = [
-        Queue(QUEUE_TITLES["applications"], "Q-19", bounded_count(session, Application, Application.status.in_(APPLICATIONS_PENDING)),
-              page_url("qualification_review")),
-        Queue(QUEUE_TITLES["certificates"], "Q-28", bounded_count(session, Certificate, Certificate.status == "REQUESTED"),
-              page_url("qualification_review")),
-    ]
+    applications = bounded_count(session, Application, Application.status.in_(APPLICATIONS_PENDING))
+    certificates = bounded_count(session, Certificate, Certificate.status == "REQUESTED")
+    queues = [Queue(QUEUE_TITLES["applications"], "Q-19", applications, page_url("qualification_review")),
+              Queue(QUEUE_TITLES["certificates"], "Q-28", certificates, page_url("qualification_review"))]
     for key, register in REGISTERS.items():
         count = bounded_count(session, register.model, register.model.status.in_(register.pending))
         queues.append(Queue(register.title, register.rule if isinstance(register.rule, str) else "C-6/C-7",
                             count, page_url("collection_review", register=key)))
-    queues += [
-        Queue(QUEUE_TITLES["aggregations"], "C-22", bounded_count(session, AggregationRequest,
-                                                  AggregationRequest.status == REQUEST_PENDING),
-              filtered_list_url("aggregation_requests", "status", REQUEST_PENDING)),
-        Queue(QUEUE_TITLES["overdue"], "C-19", bounded_count(session, ListHead, ListHead.overdue == True,  # noqa: E712
-                                                 ListHead.status == AGGREGATABLE_STATUS),
-              filtered_list_url("list_heads", "overdue", "1")),
-    ]
+    requests = bounded_count(session, AggregationRequest, AggregationRequest.status == REQUEST_PENDING)
+    overdue = bounded_count(session, ListHead, ListHead.overdue == True,  # noqa: E712 (matches the partial index)
+                            ListHead.status == AGGREGATABLE_STATUS)
+    queues += [Queue(QUEUE_TITLES["aggregations"], "C-22", requests,
+                     filtered_list_url("aggregation_requests", "status", REQUEST_PENDING)),
+               Queue(QUEUE_TITLES["overdue"], "C-19", overdue, filtered_list_url("list_heads", "overdue", "1"))]
     return queues
