@@ -76,7 +76,7 @@ requirements=requirements.txt
 stamp=".venv/.installed-$mode"
 digest=$(cat requirements.txt "$requirements" | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$digest" ]; then
-  echo "install.sh: $requirements changed since the last install — installing Python packages into .venv (quiet)"
+  echo "install.sh: installing Python packages from $requirements into .venv (quiet; only when it changed)"
   .venv/bin/python -m pip install -q -q --disable-pip-version-check --no-input -r "$requirements"
   echo "$digest" > "$stamp"
 fi
