@@ -79,14 +79,15 @@ def _enterprise(session, serial, name, prefix, registration_code, held):
 
 
 def _demo_application(session, identity):
-    """A draft and a submitted filing of the enterprise without qualifications."""
+    """A complete IE filing draft of the enterprise without qualifications: its legal card submits it."""
     from portal.models import Application
     from portal.qualification import operations
     if session.scalar(select(Application.id).where(Application.enterprise_id == identity.enterprise_id).limit(1)):
         return
     person = {"name": "王敏", "id_type": "ID_CARD", "id_no": make_id_card("440304", "19900515", "123"),
               "nationality": "CHN", "mobile": "13900139000"}
-    body = {"type": "FILING", "qualification_types": ["IE"], "enterprise": {"name_zh": "深圳市新创科技有限公司", **BASIC},
+    enterprise = {"name_zh": "深圳市新创科技有限公司", "address_zh": "深圳市南山区科技园科苑路8号", **BASIC}
+    body = {"type": "FILING", "qualification_types": ["IE"], "enterprise": enterprise,
             "management_personnel": [{"person_type": "CUSTOMS", **person}, {"person_type": "FINANCE", **person}]}
     operations.save_application(session, identity, body)
 
