@@ -21,7 +21,7 @@ git clone -q "$repo" "$tmp/portal"
 [ ! -e "$tmp/shared" ] || { echo "clone_check.sh: $tmp/shared exists" >&2; exit 1; }
 cd "$tmp/portal"
 export PATH="$venv:$PATH" PORTAL_ENV=development
-unset DATABASE_URL SHARED_DIR
+unset DATABASE_URL
 echo "clone_check.sh: fresh clone in $tmp/portal (no shared/ beside it): init, demo, smoke request"
 "$venv/pybabel" --quiet compile -d portal/translations
 "$venv/flask" --app wsgi init >/dev/null

@@ -1,4 +1,6 @@
 """The service catalog data file made from seed 003 (SPEC K-1), and the parser's pure helpers."""
+from pathlib import Path
+
 import pytest
 
 from seed.catalog_file import CATALOG_FILE, catalog_csv, count_catalog, read_catalog
@@ -123,3 +125,19 @@ def test_wrapped_function_lines_are_joined_into_rows(lines, rows):
 ])
 def test_agency_names_are_recognised(text, expected):
     assert is_agency(text) is expected
+
+
+def test_k1_nothing_outside_the_repository_is_read_at_run_time():
+    """Only the one-off maker of the data file (and the parser it uses) may name seed 003's folder."""
+    repository = CATALOG_FILE.resolve().parents[2]
+    makers = {repository / "seed" / "make_catalog.py", repository / "seed" / "catalog.py"}
+    wording = ("SHARED_DIR", "../shared/seeds", '"shared"', "'shared'", "parent / \"shared\"")
+    found = []
+    for folder in ("portal", "seed", "scheduler", "admin_views", "rules", "tests", "scripts", "deploy"):
+        for path in (repository / folder).rglob("*"):
+            if path.suffix not in {".py", ".sh", ".html", ".example", ".service"} or path in makers:
+                continue
+            text = path.read_text(encoding="utf-8")
+            found += [f"{path.relative_to(repository)}: {word}" for word in wording
+                      if word in text and path != Path(__file__)]
+    assert found == []
