@@ -45,7 +45,10 @@ apt_get() {
       echo "install.sh: gave up after ${limit}s: another program still holds the apt/dpkg lock" >&2
       grep -m1 -E 'lock' "$log" >&2; rm -f "$log"; return 1
     fi
-    [ "$waited" -eq 0 ] && echo "install.sh: another program holds the apt/dpkg lock ($(grep -m1 -oE 'held by process [0-9]+( \([^)]*\))?' "$log" || echo 'apt or dpkg')); waiting up to ${limit}s ..."
+    if [ "$waited" -eq 0 ]; then
+      holder=$(grep -m1 -oE 'held by process [0-9]+( \([^)]*\))?' "$log" || echo 'apt or dpkg')
+      echo "install.sh: another program holds the apt/dpkg lock ($holder); waiting up to ${limit}s ..."
+    fi
     sleep "$step"; waited=$((waited + step))
     [ $((waited % 30)) -eq 0 ] && echo "install.sh: still waiting for the apt/dpkg lock (${waited}s of ${limit}s)"
   done
@@ -54,7 +57,8 @@ apt_get() {
 if [ ${#missing[@]} -gt 0 ]; then
   sudo_cmd=()
   if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || { echo "install.sh: missing system packages ${missing[*]}; need root or sudo to install them" >&2; exit 1; }
+    command -v sudo >/dev/null || {
+      echo "install.sh: missing system packages ${missing[*]}; need root or sudo to install them" >&2; exit 1; }
     sudo_cmd=(sudo)
   fi
   echo "install.sh: missing system packages: ${missing[*]} — installing them with apt-get"

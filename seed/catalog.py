@@ -6,7 +6,8 @@ Used once, by ``python -m seed.make_catalog``, to write the project's data file
 The seed is the catalog table as text extracted from a PDF (``catalog_text`` describes what the
 extraction kept, ``catalog_layout`` how the rows are rebuilt, ``catalog_rows`` how function
 rows are joined and shared out). Nothing of the catalog is typed in: categories, items,
-services, functions and agencies all come from the seed file, and the result is checked against the seed's own totals row (共计 19大项 99项 392项 781项); a parse that does
+services, functions and agencies all come from the seed file, and the result is checked against
+the seed's own totals row (共计 19大项 99项 392项 781项); a parse that does
 not reach all four figures raises ``CatalogParseError``.
 
 Each category is ``{"seq", "name", "agency", "items"}``, each item ``{"seq", "name", "agency",

@@ -26,7 +26,8 @@ def make_text(seed_path) -> str:
     header = [
         "Single Window service catalog (服务目录, SPEC K-1): categories, items, services and their functions.",
         f"Source: seed 003 ({seed.name}, SHA-256 {digest}),",
-        "the Single Window service catalog table as text extracted from a PDF; parsed by seed/catalog.py, not typed in.",
+        "the Single Window service catalog table as text extracted from a PDF;",
+        "parsed by seed/catalog.py, not typed in.",
         "Made by: python -m seed.make_catalog <seed 003>. Do not edit by hand; re-run the script instead.",
         "Totals (equal to the seed's own totals row): {categories} categories, {items} items, "
         "{services} services, {functions} functions.".format(**totals),
