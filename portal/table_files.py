@@ -35,7 +35,11 @@ _JSON_BRACKETS = re.compile(r"[\[\]{}]")
 
 
 class TableProblem(Exception):
-    """The file as a whole cannot be read; the message (Chinese) says where and why."""
+    """The file as a whole cannot be read; the message (Chinese) says where and why, `line` where known."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
 
 
 def decode_text(data: bytes, kind: str = "CSV") -> str:
@@ -59,11 +63,11 @@ def csv_records(data: bytes) -> Iterator[tuple[int, list[str]]]:
             return
         except csv.Error as exc:
             raise TableProblem(f"CSV 第 {last_line + 1} 行格式错误（{_csv_reason(exc)}），"
-                               f"请检查该行的引号是否成对") from None
+                               f"请检查该行的引号是否成对", last_line + 1) from None
         first_line, last_line = last_line + 1, reader.line_num
         if last_line > first_line and any("\n" in cell or "\r" in cell for cell in cells):
             raise TableProblem(f"CSV 第 {first_line}–{last_line} 行被读成了一行：第 {first_line} 行的引号未闭合，"
-                               f"请检查该行的引号是否成对")
+                               f"请检查该行的引号是否成对", first_line)
         yield first_line, cells
 
 

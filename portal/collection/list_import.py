@@ -101,8 +101,9 @@ class ImportResult:
     violations: list[dict] = field(default_factory=list)
 
 
-def _file_error(message: str) -> RuleError:
-    return RuleError([Violation("C-15", "file", message)])
+def _file_error(message: str, line: int | None = None) -> RuleError:
+    """A problem of the whole file (at `line` when known): nothing of it is imported."""
+    return RuleError([Violation("C-15", f"row:{line}:file" if line else "file", message)])
 
 
 def _header_names(header: list) -> list[str]:
@@ -115,7 +116,7 @@ def _header_names(header: list) -> list[str]:
         parts = ([f"无法识别的列：{'、'.join(unknown)}"] if unknown else []) + \
                 ([f"缺少必需的列：{'、'.join(missing)}"] if missing else []) + \
                 ([f"列重复：{'、'.join(repeated)}"] if repeated else [])
-        raise _file_error("第 1 行（表头）" + "；".join(parts) + "（列说明见导入模板）")
+        raise _file_error("第 1 行（表头）" + "；".join(parts) + "（列说明见导入模板）", 1)
     return names
 
 
@@ -161,7 +162,7 @@ def read_csv(data: bytes) -> list[Draft]:
     try:
         records = list(csv_records(data))
     except TableProblem as exc:
-        raise _file_error(str(exc)) from None
+        raise _file_error(str(exc), exc.line) from None
     if not records:
         raise _file_error("文件为空")
     return _group_rows(records[0][1], records[1:], short_ok=False)
@@ -172,7 +173,7 @@ def read_xlsx(data: bytes) -> list[Draft]:
     try:
         rows = xlsx_rows(data)
     except TableProblem as exc:
-        raise _file_error(str(exc)) from None
+        raise _file_error(str(exc), exc.line) from None
     header = [cell_text(v) for v in rows[0][1]] if rows else []
     while header and not header[-1]:
         header.pop()
@@ -186,7 +187,7 @@ def read_json(data: bytes) -> list[Draft]:
     try:
         document = load_json(data)
     except TableProblem as exc:
-        raise _file_error(str(exc)) from None
+        raise _file_error(str(exc), exc.line) from None
     lists = document.get("lists") if isinstance(document, dict) else None
     if not isinstance(lists, list):
         raise _file_error("JSON 须为 {\"lists\": [清单, ...]}")
@@ -247,6 +248,8 @@ def check_draft(session, lookups: Lookups, draft: Draft) -> tuple[dict, list[dic
     if any(v.field in SAVE_FIELDS for v in found):
         return values, items, found  # without a known list type and customs the declare checks cannot run
     unreadable = {v.field for v in found}
+    if any(v.field.endswith(":row") for v in draft.problems):
+        unreadable.add("items")  # a refused row is a missing item: "no items" would only repeat it
     checked = declare_violations(session, lookups, None, values, items)
     found += [v for v in checked.violations if v.field not in unreadable]
     return values, items, found
@@ -281,9 +284,12 @@ def _create(session, identity, lookups: Lookups, number: str, values: dict, item
 def import_lists(session, identity, filename: str, data: bytes, declare: bool = False) -> ImportResult:
     """Create every list of the file that passes all checks, declared too when `declare` (C-15)."""
     identity.require_module_c()
-    drafts = read_lists(filename, data)
-    if not drafts:
-        raise _file_error("文件中没有清单")
+    try:
+        drafts = read_lists(filename, data)
+        if not drafts:
+            raise _file_error("文件中没有清单")
+    except RuleError as error:  # the file as a whole: reported in the same shape as a list's errors
+        return ImportResult(violations=[_located(Draft(0, {}), v) for v in error.violations])
     lookups = Lookups(session, identity.enterprise_id)
     lookups.preload((str(d.head.get("list_type") or "").strip().upper(), str(d.head.get("filing_no") or "").strip())
                     for d in drafts)
