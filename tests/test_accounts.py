@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal import accounts
 from portal.extensions import db
 from portal.identity import Identity
-from portal.models import Card, Enterprise, Qualification, User
+from portal.models import Card, Enterprise, Qualification, User, UserSession
 from rules.identifiers import make_id_card, make_uscc
 from rules.violations import RuleError
 from tests.factories import PASSWORD, csrf_token
@@ -250,8 +250,8 @@ def test_register_page_logs_the_admin_in_U_1_U_2(client, make):
     response = client.post("/register", data=data)
     assert response.status_code == 302 and response.headers["Location"].endswith("/")
     assert "注册成功" in client.get("/").get_data(as_text=True)
-    with client.session_transaction() as session:
-        assert session["login_mode"] == "account" and session["card_id"] is None
+    record = db.session.scalar(select(UserSession).order_by(UserSession.id.desc()))
+    assert record.login_mode == "account" and record.card_id is None and record.revoked_at is None
     assert client.get("/account/operators").status_code == 200
 
 
