@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal import codes
-from portal.auth.passwords import hash_secret
+from portal.auth.passwords import hash_secret, verify_secret
 from portal.models import Card, Enterprise, User
 from portal.models.accounts import CARD_TYPES
 from rules.formats import is_blank, mobile_violations, person_id_violations
@@ -194,6 +194,22 @@ def register_enterprise(session, *, enterprise_name, uscc, org_code, business_ty
     session.add(admin)
     _flush_unique(session, Violation("U-1", "username", "用户名已存在，请更换"))
     return admin
+
+
+def change_password(session, user: User, *, current_password, new_password, new_password_confirm=None) -> User:
+    """Change the user's own password after checking the current one (U-4); every other session and API
+    token of the user ends with it (portal/auth/sessions.py)."""
+    violations = []
+    if not verify_secret(user.password_hash, current_password or ""):
+        violations.append(Violation("U-4", "current_password", "当前密码不正确"))
+    violations += password_violations(new_password, "new_password", confirm=new_password_confirm)
+    if not violations and new_password == current_password:
+        violations.append(Violation("U-4", "new_password", "新密码不能与当前密码相同"))
+    if violations:
+        raise RuleError(violations)
+    user.password_hash = hash_secret(new_password)
+    session.flush()
+    return user
 
 
 def create_operator(session, admin_identity, *, username, password, name, id_type, id_no, mobile,

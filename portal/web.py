@@ -38,9 +38,10 @@ def _load_user(user_id: str):
 
 def _load_identity() -> None:
     # Check the session record on every request, even one sharing an app context (and its `g`) with an
-    # earlier request (the test client inside `app.app_context()`), where Flask-Login would reuse its user.
-    g.pop("_login_user", None)
-    g.pop("login_session", None)
+    # earlier request (the test client inside `app.app_context()`), where Flask-Login would reuse its user
+    # and Flask-WTF the CSRF token of another session.
+    for name in ("_login_user", "login_session", "csrf_token"):
+        g.pop(name, None)
     if request.path.startswith("/api/") or request.path.startswith("/static/"):
         return
     g.identity = None

@@ -111,6 +111,35 @@ def register():
                            id_types=codes.choices("id_types")), status
 
 
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's own password; every other session and API token of the user ends (U-4)."""
+    violations, status = [], 200
+    if request.method == "POST":
+        user = current_identity().user
+        try:
+            accounts.change_password(db.session, user, current_password=request.form.get("current_password", ""),
+                                     new_password=request.form.get("new_password", ""),
+                                     new_password_confirm=request.form.get("new_password_confirm", ""))
+        except RuleError as exc:
+            db.session.rollback()
+            violations, status = exc.violations, exc.status
+        else:
+            db.session.commit()
+            _start_session(user, _session_card_id())  # this browser stays logged in, in a new session
+            flash(_("密码已修改，其他登录和接口令牌已失效。"), "success")
+            return redirect(url_for("home.index"))
+    return render_template("auth/password.html", violations=violations,
+                           errors=_errors_by_field(violations)), status
+
+
+def _session_card_id() -> int | None:
+    """Return the card of the current page login, if it is a card login."""
+    identity = current_identity()
+    return identity.card.id if identity is not None and identity.card is not None else None
+
+
 # ---- enterprise administrator: operators, permissions, cards (U-3) ------------------------------
 
 def _admin_identity():
