@@ -92,9 +92,11 @@ def test_register_checks_resident_id_and_password_confirmation_Q_10_U_4(make):
 
 
 def test_register_attaches_to_enterprise_without_users_U_1(make):
-    loaded = make.enterprise("员工录入企业有限公司")
+    legal_rep_id = make_id_card("440304", "19700101", 7)
+    loaded = make.enterprise("员工录入企业有限公司", legal_rep_name="钱七", legal_rep_id_no=legal_rep_id)
     make.qualification(loaded, "IE")
-    admin = accounts.register_enterprise(db.session, **registration_body(uscc=loaded.uscc, enterprise_name="别名"))
+    admin = accounts.register_enterprise(db.session, **registration_body(
+        uscc=loaded.uscc, enterprise_name="别名", legal_rep_name="钱七", legal_rep_id_no=legal_rep_id.lower()))
     db.session.commit()
     assert admin.enterprise_id == loaded.id
     assert db.session.scalar(select(Enterprise.name_zh).where(Enterprise.id == loaded.id)) == "员工录入企业有限公司"

@@ -136,9 +136,11 @@ def test_api_registration_refuses_duplicate_with_409_U_1(client, make):
 
 
 def test_api_registration_attaches_to_enterprise_without_users_U_1(client, make):
-    loaded = make.enterprise()
+    legal_rep_id = make_id_card("440304", "19700101", 8)
+    loaded = make.enterprise(legal_rep_name="孙八", legal_rep_id_no=legal_rep_id)
     make.qualification(loaded, "CB")
-    response = client.post("/api/v1/registrations", json=registration_body(uscc=loaded.uscc))
+    response = client.post("/api/v1/registrations", json=registration_body(
+        uscc=loaded.uscc, legal_rep_name="孙八", legal_rep_id_no=legal_rep_id))
     assert response.status_code == 201
     assert db.session.scalar(select(User.enterprise_id).where(User.username == response.json["username"])) == loaded.id
 

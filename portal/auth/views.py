@@ -17,7 +17,7 @@ from rules.violations import RuleError, Violation
 bp = Blueprint("auth", __name__)
 
 REGISTRATION_FIELDS = ("enterprise_name", "uscc", "org_code", "username", "admin_name", "admin_id_type",
-                       "admin_id_no", "admin_mobile")
+                       "admin_id_no", "admin_mobile", "legal_rep_name", "legal_rep_id_no")
 OPERATOR_FIELDS = ("username", "name", "id_type", "id_no", "mobile")
 CARD_FIELDS = ("card_no", "card_type", "username", "holder_name", "holder_id_type", "holder_id_no")
 
