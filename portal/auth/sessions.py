@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import delete, event, inspect, select, update
 from sqlalchemy.orm import Session
 
 from portal import clock
 from portal.models import ApiToken, User, UserSession
+
+
+def _wall_time() -> datetime:
+    """Real China time: a session ends in real time, like its cookie, whatever time a demo or a test
+    sets for the business rules (PORTAL_NOW, clock.frozen; S-5)."""
+    return datetime.now(clock.CHINA).replace(tzinfo=None)
 
 
 def _digest(session_id: str) -> str:
@@ -29,7 +35,7 @@ def open_session(db_session, user: User, card_id: int | None) -> str:
     lifetime: timedelta = current_app.config["PERMANENT_SESSION_LIFETIME"]
     db_session.add(UserSession(token_hash=_digest(session_id), user_id=user.id, card_id=card_id,
                                login_mode="card" if card_id else "account",
-                               expires_at=clock.now_naive() + lifetime))
+                               expires_at=_wall_time() + lifetime))
     db_session.flush()
     return session_id
 
@@ -39,7 +45,7 @@ def live_session(db_session, session_id: str | None) -> UserSession | None:
     if not session_id or not isinstance(session_id, str):
         return None
     record = db_session.scalar(select(UserSession).where(UserSession.token_hash == _digest(session_id)))
-    if record is None or record.revoked_at is not None or record.expires_at <= clock.now_naive():
+    if record is None or record.revoked_at is not None or record.expires_at <= _wall_time():
         return None
     return record
 
@@ -48,22 +54,20 @@ def end_session(db_session, session_id: str | None) -> None:
     """End one session (logout)."""
     record = live_session(db_session, session_id)
     if record is not None:
-        record.revoked_at = clock.now_naive()
+        record.revoked_at = _wall_time()
         db_session.flush()
 
 
-def _revoke_statements(user_id: int, now):
-    sessions, tokens = UserSession.__table__, ApiToken.__table__
+def _revoke_statements(user_id: int):
+    now, sessions, tokens = _wall_time(), UserSession.__table__, ApiToken.__table__
     return (update(sessions).where(sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None))
             .values(revoked_at=now, updated_at=now),
-            update(tokens).where(tokens.c.user_id == user_id, tokens.c.expires_at > now)
-            .values(expires_at=now, updated_at=now))
+            delete(tokens).where(tokens.c.user_id == user_id))
 
 
 def end_all_sessions(db_session, user_id: int) -> None:
     """End every page session and API token of the user ("log out everywhere")."""
-    now = clock.now_naive()
-    for statement in _revoke_statements(user_id, now):
+    for statement in _revoke_statements(user_id):
         db_session.execute(statement)
 
 
@@ -81,8 +85,7 @@ def _before_flush(db_session, flush_context, instances):
     (the password page, the staff admin, the operator management)."""
     for obj in list(db_session.dirty):
         if isinstance(obj, User) and _credentials_changed(obj):
-            now = clock.now_naive()
-            for statement in _revoke_statements(obj.id, now):
+            for statement in _revoke_statements(obj.id):
                 db_session.connection().execute(statement)
 
 

@@ -4,6 +4,7 @@ once (issue 13 item 2, U-4)."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import User
@@ -130,10 +131,22 @@ def test_deactivated_users_session_ends(app, client, make):
 
 
 def test_session_expires_on_the_server_too(app, client, make):
-    from datetime import timedelta
+    """The record's end counts, not only the cookie's: a session past its end opens nothing."""
+    from datetime import datetime, timedelta
 
+    from portal.models import UserSession
+    make.login(client, user=make.user(make.enterprise(), "ent_admin"))
+    assert _opens(client, "/q/")
+    record = db.session.scalar(select(UserSession))
+    assert record.expires_at - datetime.now() < app.config["PERMANENT_SESSION_LIFETIME"] + timedelta(hours=9)
+    record.expires_at = datetime(2000, 1, 1)
+    db.session.commit()
+    assert client.get("/q/").status_code == 302
+
+
+def test_business_clock_does_not_end_sessions(client, make):
+    """Sessions run on real time: a demo or test clock set to next year (S-5) keeps the login."""
     from portal import clock
     make.login(client, user=make.user(make.enterprise(), "ent_admin"))
-    later = clock.now() + app.config["PERMANENT_SESSION_LIFETIME"] + timedelta(minutes=1)
-    with clock.frozen(later):
-        assert client.get("/q/").status_code == 302
+    with clock.frozen("2030-01-01T09:00:00"):
+        assert _opens(client, "/q/")
