@@ -195,8 +195,8 @@ def register_enterprise(session, *, enterprise_name, uscc, org_code, business_ty
     if conflicts:
         raise RuleError(conflicts, status=409)
     if enterprise is not None and not _same_legal_rep(enterprise, legal_rep_name, legal_rep_id_no):
-        message = "该企业已在海关登记，请填写与登记信息一致的法定代表人姓名和证件号码"
-        raise RuleError([Violation("U-1", "legal_rep_name", message), Violation("U-1", "legal_rep_id_no", message)])
+        raise RuleError([Violation("U-1", field, "该企业已在海关登记，请填写与登记信息一致的法定代表人姓名和证件号码")
+                         for field in ("legal_rep_name", "legal_rep_id_no")])
     types = ",".join(sorted({_text(code) for code in business_types if _text(code)}))
     if enterprise is None:  # a new enterprise
         enterprise = Enterprise(uscc=uscc, org_code=org_code_from_uscc(uscc), name_zh=_text(enterprise_name),

@@ -130,7 +130,8 @@ def application_form_pdf(application_no: str):
     """Return 《报关单位备案信息表》 of an application as a PDF."""
     application = _find(application_no)
     from portal.qualification.pdf import render_application_pdf
-    return _pdf(render_application_pdf(application), f"{application.application_no}.pdf")
+    return _pdf(render_application_pdf(application, masking.hides_from(base.identity(), application)),
+                f"{application.application_no}.pdf")
 
 
 @base.endpoint("/qualifications", response=QualificationList, query={"type": "资质类型"},

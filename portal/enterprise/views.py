@@ -398,7 +398,8 @@ def application_pdf(application_no: str):
     """打印《报关单位备案信息表》 of an application (P-1)."""
     application = _find(application_no)
     from portal.qualification.pdf import render_application_pdf
-    return pdf_response(render_application_pdf(application), f"{application.application_no}.pdf")
+    return pdf_response(render_application_pdf(application, masking.hides_from(identity(), application)),
+                        f"{application.application_no}.pdf")
 
 
 @bp.route("/regions/<parent>")

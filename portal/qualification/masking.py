@@ -31,21 +31,32 @@ def _row_typed(typed: dict, section: str, index: int) -> set:
     return set(rows[index]) if index < len(rows) and isinstance(rows[index], list) else set()
 
 
+def value_shown(typed: dict | None):
+    """Return shown(section, row index, field, value): the value as the proxy may see it (masked unless it
+    typed it); `section` is "enterprise" for the basic information."""
+    typed = typed or {}
+    own = set(typed.get("enterprise") or ())
+
+    def shown(section: str, index: int, field: str, value):
+        if section == "enterprise":
+            hidden = field in ENTERPRISE_FIELDS and field not in own
+        else:
+            hidden = field in SECTION_FIELDS.get(section, ()) and field not in _row_typed(typed, section, index)
+        return mask_value(field, value) if hidden else value
+
+    return shown
+
+
 def mask_body(body: dict, typed: dict | None) -> dict:
     """Return a copy of an application body with every personal identifier the proxy did not type masked."""
-    typed = typed or {}
+    shown = value_shown(typed)
     result = dict(body)
     if isinstance(body.get("enterprise"), dict):
-        own = set(typed.get("enterprise") or ())
-        result["enterprise"] = {name: mask_value(name, value) if name in ENTERPRISE_FIELDS and name not in own
-                                else value for name, value in body["enterprise"].items()}
-    for section, fields in SECTION_FIELDS.items():
-        if not isinstance(body.get(section), list):
-            continue
-        result[section] = [
-            {name: mask_value(name, value) if name in fields and name not in _row_typed(typed, section, index)
-             else value for name, value in row.items()} if isinstance(row, dict) else row
-            for index, row in enumerate(body[section])]
+        result["enterprise"] = {name: shown("enterprise", 0, name, value) for name, value in body["enterprise"].items()}
+    for section in SECTION_FIELDS:
+        if isinstance(body.get(section), list):
+            result[section] = [{name: shown(section, index, name, value) for name, value in row.items()}
+                               if isinstance(row, dict) else row for index, row in enumerate(body[section])]
     return result
 
 

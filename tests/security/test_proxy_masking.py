@@ -163,3 +163,20 @@ def test_page_form_shows_a_proxy_masked_values_and_keeps_the_originals_Q_23(clie
     assert (managers[0].id_no, managers[0].mobile) == (MANAGER_ID, "13955556666")
     edit = client.get(f"/q/applications/{number}/edit").get_data(as_text=True)
     assert not any(secret in edit for secret in SECRETS)
+
+
+def _pdf_text(content: bytes) -> str:
+    import subprocess
+    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=content, capture_output=True,
+                          check=True).stdout.decode()
+
+
+def test_form_pdf_prints_a_proxy_the_identifiers_masked_Q_23(client, make, proxy, target):
+    number = _open_change(client, proxy, target)
+    response = client.get(f"/api/v1/applications/{number}/form.pdf", headers=proxy)
+    assert response.status_code == 200
+    text = _pdf_text(response.data)
+    assert LEGAL_MASKED in text and "139****6666" in text
+    assert not any(secret in text for secret in SECRETS)
+    own = make.token(client, user=make.user(target, "ent_admin"))
+    assert LEGAL_REP_ID in _pdf_text(client.get(f"/api/v1/applications/{number}/form.pdf", headers=own).data)
