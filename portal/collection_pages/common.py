@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal.codes import choices
+from portal.codes import choices, code_labels
 from portal.collection.filing_common import plain_amount
 from portal.collection.list_values import LABELS as LIST_LABELS
 from portal.collection_pages import bp
@@ -206,7 +206,7 @@ def code_label(table: str, code) -> str:
         return ""
     labels = g.setdefault("_collection_code_labels", {})
     if table not in labels:
-        labels[table] = {option[0]: option[1] for option in code_options(table)}
+        labels[table] = code_labels(table)  # inactive codes too: a record naming one stays readable
     return labels[table].get(str(code), str(code))
 
 
