@@ -17,15 +17,16 @@ from portal.api.aggregation_schemas import (AggregationAccepted, AggregationCrea
                                             DeclarationPage, DeclarationStatus, MappingPage, StatisticsOut)
 from portal.collection import aggregation, declarations, statistics
 from portal.collection.declaration_print import render_declaration_pdf, render_receipt_notice_pdf
-from portal.collection.filing_common import not_found, plain_amount
+from portal.collection.filing_common import plain_amount
 from portal.extensions import db
-from portal.models import AggregationRequest, Enterprise, Receipt
+from portal.models import Enterprise, Receipt
 from portal.models.declaration import DECLARATION_STATUS_NAMES
 from rules.violations import RuleError, Violation
 
 DECLARATION_FILTERS = {"role": "企业类别：AGENT（报关申报单位）| CONSIGNEE（收发货人）", "ie": "进出口标志 I | E",
                        "from": "生成日期起 YYYY-MM-DD", "to": "生成日期止 YYYY-MM-DD",
                        "cleared": "是否结关：true | false", "no": "高级查询：统一编号",
+                       "status": "状态：DRAFT | DECLARED | NOT_ACCEPTED | INSPECTION | CONCLUDED | CLOSED",
                        "cursor": "上一页返回的 next", "limit": "每页条数（默认 20，最多 100）"}
 MAPPING_FILTERS = {"list_no": "清单中心统一编号", "declaration_no": "报关单统一编号（二选一）",
                    "cursor": "上一页返回的 next", "limit": "每页条数（默认 500，最多 5000）"}
@@ -75,12 +76,7 @@ def create_aggregation():
                summary="汇总申请状态与生成的报关单统一编号 (C-19, C-22)")
 def get_aggregation(request_id: int):
     """Return an aggregation request with its declaration numbers."""
-    identity = base.identity()
-    identity.require_module_c()
-    found = db.session.scalar(select(AggregationRequest).where(
-        AggregationRequest.id == request_id, AggregationRequest.tenant_clause(identity.enterprise_id)))
-    if found is None:
-        raise not_found("id", "汇总申请")
+    found = aggregation.find_request(db.session, base.identity(), request_id)
     return base.ok(aggregation.request_summary(db.session, found))
 
 
@@ -125,7 +121,8 @@ def list_declarations():
     rows, last = declarations.query_declarations(
         db.session, base.identity(), role=request.args.get("role") or None, ie=request.args.get("ie") or None,
         date_from=_arg_date("from"), date_to=_arg_date("to"), cleared=_arg_bool("cleared"),
-        unified_no=request.args.get("no") or None, cursor=_arg_int("cursor", None),
+        unified_no=request.args.get("no") or None, status=request.args.get("status") or None,
+        cursor=_arg_int("cursor", None),
         limit=_arg_int("limit", 20, 100))
     return base.ok({"items": [declaration_dict(d, items=False) for d in rows],
                     "next": str(last) if last is not None else None})

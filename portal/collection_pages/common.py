@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from portal.codes import choices, code_labels
 from portal.collection.filing_common import plain_amount
+from portal.collection.waiting import waiting_queues
 from portal.collection.list_values import LABELS as LIST_LABELS
 from portal.collection_pages import bp
 from portal.enterprise.forms import field_id
@@ -104,8 +105,9 @@ def _menu():
 
 @bp.route("/")
 def index():
-    """集中申报主界面: the functions of seed 004 as a start page."""
-    return render_template("collection/index.html", active_menu="collection.index")
+    """集中申报主界面: what waits for the enterprise (bounded counts, each linked to its page; C-19, C-20, C-24)."""
+    return render_template("collection/index.html", queues=waiting_queues(db.session, identity()),
+                           active_menu="collection.index")
 
 
 def field_label(field: str) -> str:
