@@ -31,7 +31,7 @@ DECLARATION_FILTERS = {"role": "企业类别：AGENT（报关申报单位）| CO
 MAPPING_FILTERS = {"list_no": "清单中心统一编号", "declaration_no": "报关单统一编号（二选一）",
                    "cursor": "上一页返回的 next", "limit": "每页条数（默认 500，最多 5000）"}
 STATISTICS_FILTERS = {"from": "申报日期起 YYYY-MM-DD（默认近 12 个月）", "to": "申报日期止 YYYY-MM-DD",
-                      "group_by": "统计维度，可多个或逗号分隔：period（月）、list_type、customs_code、currency",
+                      "group_by": "统计维度，可多个或逗号分隔：period（月）、list_type、customs_code、currency、unit",
                       "list_type": "清单类型", "customs_code": "申报地海关", "measure": "图表指标 lists|items|qty|total"}
 
 
@@ -184,7 +184,8 @@ def list_mappings():
 
 
 @base.endpoint("/statistics", response=StatisticsOut, query=STATISTICS_FILTERS,
-               summary="集报清单业务统计：按月、清单类型、海关、币制分组的票数、项数、数量、货值 (C-26)")
+               summary="集报清单业务统计：按月、清单类型、海关、币制、计量单位分组的票数、项数，数量按计量单位、"
+                       "货值按币制分列（不相加、不折算）(C-26)")
 def get_statistics():
     """Count the enterprise's lists over a range, grouped as asked."""
     identity = base.identity()
@@ -192,8 +193,11 @@ def get_statistics():
     result = statistics.list_statistics(db.session, identity, statistics.parse_query(request.args))
     query = result.query
 
-    def plain(row: dict) -> dict:
-        return {**row, "qty": format(row["qty"], "f"), "total": format(row["total"], "f")}
+    def plain(row: dict) -> dict:  # one quantity per unit and one value per currency, never added together
+        return {**{k: v for k, v in row.items() if k not in ("qty", "total")},
+                "qty_by_unit": [{"unit": unit, "qty": plain_amount(qty)} for unit, qty in row["qty"]],
+                "total_by_currency": [{"currency": currency, "total": format(total, "f")}
+                                      for currency, total in row["total"]]}
     return base.ok({"query": {"from": query.date_from.isoformat(), "to": query.date_to.isoformat(),
                               "group_by": list(query.group_by), "list_type": query.list_type,
                               "customs_code": query.customs_code},
