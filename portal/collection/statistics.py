@@ -25,7 +25,7 @@ from rules.violations import RuleError, Violation
 COUNTED_STATUSES = LICENCE_USING_STATUSES
 DIMENSIONS = {"period": "统计期间（月）", "list_type": "清单类型", "customs_code": "申报地海关", "currency": "币制",
               "unit": "计量单位"}
-MEASURES = {"lists": "清单票数", "items": "商品项数", "qty": "数量合计（按计量单位）", "total": "货值合计（按币制）"}
+MEASURES = {"lists": "清单票数", "items": "商品项数", "qty": "数量合计（按单位）", "total": "货值合计（按币制）"}
 MAX_DAYS = 366 * 3
 ITEM_COLUMNS = {"currency": ListItem.currency, "unit": ListItem.unit}  # the dimensions read from the items
 

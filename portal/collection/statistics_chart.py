@@ -15,6 +15,8 @@ from portal.collection.statistics import DIMENSIONS, MEASURES, StatisticsResult
 
 MAX_SERIES = 8
 PER = {"total": "currency", "qty": "unit"}  # the measure's own split: one series per currency / unit
+CHART_MEASURES = {"lists": "清单票数", "items": "商品项数", "qty": "数量（各计量单位分列，不相加）",
+                  "total": "货值（各币制分列，不折算相加）"}
 PALETTE = ("#1f5fa8", "#e08a1e", "#2e9d5b", "#c23b3b", "#7a4fb0", "#8c6d31", "#d45fa0", "#6f7f8f")
 
 
@@ -48,13 +50,10 @@ def chart_series(result: StatisticsResult, units: dict | None = None):
 
 
 def chart_title(result: StatisticsResult, omitted: int = 0) -> str:
-    """Return the chart's title: the measure, the axis dimension, how values are split, what is left out."""
+    """Return the chart's title: the measure and how it is split, the axis dimension, what is left out."""
     query = result.query
-    title = f"{MEASURES[query.measure]}（按{DIMENSIONS[query.group_by[0]]}"
-    if query.measure in PER:
-        title += "，" + ("各币制分列，不折算相加" if query.measure == "total" else "各计量单位分列，不相加")
-    title += "）"
-    return title + (f"；另有 {omitted} 个系列未画出，见下表" if omitted else "")
+    title = f"{CHART_MEASURES[query.measure]} · 横轴：{DIMENSIONS[query.group_by[0]]}"
+    return title + (f" · 另有 {omitted} 个系列未画出，见下表" if omitted else "")
 
 
 def chart_drawing(result: StatisticsResult, width: int = 720, height: int = 300):

@@ -31,6 +31,10 @@ QUEUE_TEXTS = {
     "to_declare": ("待申报的集报报关单", "本企业为报关申报单位（或不指定）的暂存报关单"),
 }
 
+# The start page's columns: the stages of the work, each with its queues.
+QUEUE_GROUPS = (("集报清单", ("drafts", "declared", "approved")), ("集报清单汇总", ("ready", "overdue", "requests")),
+                ("集报报关单", ("to_declare",)))
+
 
 @dataclass(frozen=True)
 class WaitingQueue:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from portal.codes import choices, code_labels
 from portal.collection.filing_common import plain_amount
-from portal.collection.waiting import waiting_queues
+from portal.collection.waiting import QUEUE_GROUPS, waiting_queues
 from portal.collection.list_values import LABELS as LIST_LABELS
 from portal.collection_pages import bp
 from portal.enterprise.forms import field_id
@@ -106,7 +106,9 @@ def _menu():
 @bp.route("/")
 def index():
     """集中申报主界面: what waits for the enterprise (bounded counts, each linked to its page; C-19, C-20, C-24)."""
-    return render_template("collection/index.html", queues=waiting_queues(db.session, identity()),
+    queues = {queue.key: queue for queue in waiting_queues(db.session, identity())}
+    return render_template("collection/index.html", groups=[(title, [queues[key] for key in keys])
+                                                            for title, keys in QUEUE_GROUPS],
                            active_menu="collection.index")
 
 
