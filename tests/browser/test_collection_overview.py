@@ -1,6 +1,7 @@
 """Module C overview pages in a real browser: the start page's queues, statistics, the declaration query (C-19..C-26)."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -68,3 +69,22 @@ def test_declaration_query_opens_on_the_consignee_role_C_24(page, consignee, scr
     expect(page.locator("#declaration-table tbody tr")).to_have_count(1)
     expect(page.locator("#declaration-table")).to_contain_text("深圳市示例报关行有限公司")
     screenshot(page, "collection-declaration-query-consignee")
+
+
+def test_aggregation_answer_links_to_the_request_C_20(page, consignee, screenshot):
+    card_login(page, consignee.card)
+    page.goto("/c/aggregation")
+    page.check("#check-all")
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.click("#btn-aggregate")
+    expect(page.locator(".alert-success")).to_contain_text("汇总成功")
+    screenshot(page, "collection-aggregation-answer", full_page=False)
+    with page.expect_navigation():
+        page.click("#aggregation-request-link")
+    expect(page.locator("#pending-note")).to_be_visible()
+    aggregation.process_pending_aggregations(db.session)
+    db.session.commit()
+    page.click("#btn-refresh")
+    expect(page.locator("#request-declarations tbody tr a").first).to_have_text(re.compile(r"^D\d{17}$"))
+    screenshot(page, "collection-aggregation-request")
