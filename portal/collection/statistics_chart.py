@@ -17,6 +17,10 @@ MAX_SERIES = 8
 PER = {"total": "currency", "qty": "unit"}  # the measure's own split: one series per currency / unit
 CHART_MEASURES = {"lists": "清单票数", "items": "商品项数", "qty": "数量（各计量单位分列，不相加）",
                   "total": "货值（各币制分列，不折算相加）"}
+AXIS_LABEL = "横轴"
+OMITTED_SERIES = "另有 %(n)s 个系列未画出，见下表"
+NO_DATA = "（无数据）"
+BROWSER_FONTS = "'WenQuanYi Micro Hei', 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"  # the page's SVG only
 PALETTE = ("#1f5fa8", "#e08a1e", "#2e9d5b", "#c23b3b", "#7a4fb0", "#8c6d31", "#d45fa0", "#6f7f8f")
 
 
@@ -25,7 +29,11 @@ def unit_names() -> dict[str, str]:
     return {code: label.split(" ", 1)[-1] for code, label in code_labels("units").items()}
 
 
-def chart_series(result: StatisticsResult, units: dict | None = None):
+def _same(text: str) -> str:
+    return text
+
+
+def chart_series(result: StatisticsResult, units: dict | None = None, text=_same):
     """Return (categories from the first dimension, series names, values per series, series left out).
 
     A series is one combination of the other dimensions — and, for values and quantities, one
@@ -42,37 +50,38 @@ def chart_series(result: StatisticsResult, units: dict | None = None):
     categories = list(dict.fromkeys(shown(first, row[first]) for row in source))
     series: dict[str, dict[str, float]] = {}
     for row in source:
-        name = " / ".join(shown(d, row[d]) for d in rest) or MEASURES[query.measure]
+        name = " / ".join(shown(d, row[d]) for d in rest) or text(MEASURES[query.measure])
         series.setdefault(name, {})[shown(first, row[first])] = float(row[query.measure])
     ranked = sorted(series, key=lambda name: -max(series[name].values()))
     kept = ranked[:MAX_SERIES]
     return categories, kept, [[series[name].get(c, 0.0) for c in categories] for name in kept], len(ranked) - len(kept)
 
 
-def chart_title(result: StatisticsResult, omitted: int = 0) -> str:
+def chart_title(result: StatisticsResult, omitted: int = 0, text=_same) -> str:
     """Return the chart's title: the measure and how it is split, the axis dimension, what is left out."""
     query = result.query
-    title = f"{CHART_MEASURES[query.measure]} · 横轴：{DIMENSIONS[query.group_by[0]]}"
-    return title + (f" · 另有 {omitted} 个系列未画出，见下表" if omitted else "")
+    title = f"{text(CHART_MEASURES[query.measure])} · {text(AXIS_LABEL)}: {text(DIMENSIONS[query.group_by[0]])}"
+    return title + (" · " + text(OMITTED_SERIES) % {"n": omitted} if omitted else "")
 
 
-def chart_drawing(result: StatisticsResult, width: int = 720, height: int = 300):
-    """Draw the measure per category as grouped (side-by-side) bars with a legend (reportlab graphics)."""
+def chart_drawing(result: StatisticsResult, width: int = 720, height: int = 300, text=_same):
+    """Draw the measure per category as grouped (side-by-side) bars with a legend (reportlab graphics);
+    `text` renders the chart's own words (the page passes the current language, the PDF stays Chinese)."""
     from reportlab.graphics.charts.barcharts import VerticalBarChart
     from reportlab.graphics.charts.legends import Legend
     from reportlab.graphics.shapes import Drawing, String
     from reportlab.lib import colors
 
     font = chart_font()
-    categories, names, values, omitted = chart_series(result)
+    categories, names, values, omitted = chart_series(result, text=text)
     palette = [colors.HexColor(c) for c in PALETTE]
     drawing = Drawing(width, height)
-    drawing.add(String(width / 2, height - 16, chart_title(result, omitted), fontName=font, fontSize=10,
+    drawing.add(String(width / 2, height - 16, chart_title(result, omitted, text), fontName=font, fontSize=10,
                        textAnchor="middle"))
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 70, 46, width - 240, height - 80
     chart.data = values or [[0]]
-    chart.categoryAxis.categoryNames = [str(c) for c in categories] or ["（无数据）"]
+    chart.categoryAxis.categoryNames = [str(c) for c in categories] or [text(NO_DATA)]
     chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = font
     chart.categoryAxis.labels.fontSize = chart.valueAxis.labels.fontSize = 8
     chart.categoryAxis.labels.angle = 30 if len(categories) > 6 else 0
@@ -109,12 +118,18 @@ def chart_font() -> str:
     return name
 
 
-def chart_svg_data_uri(result: StatisticsResult) -> str:
-    """Return the chart as an SVG data URI (shown in the page and embedded in the PDF)."""
+def chart_svg_data_uri(result: StatisticsResult, for_page: bool = False) -> str:
+    """Return the chart as an SVG data URI: in the page's language with the browser's CJK fonts
+    (`for_page`), or in Chinese with the PDF's embedded font (the print)."""
     from reportlab.graphics import renderSVG
-    svg = renderSVG.drawToString(chart_drawing(result))
-    if isinstance(svg, str):
-        svg = svg.encode("utf-8")
+
+    from portal.i18n import translate
+    svg = renderSVG.drawToString(chart_drawing(result, text=translate if for_page else _same))
+    if isinstance(svg, bytes):
+        svg = svg.decode("utf-8")
+    if for_page:  # the browser does not know the PDF's registered font name
+        svg = svg.replace(f"font-family: {chart_font()}", f"font-family: {chart_font()}, {BROWSER_FONTS}")
+    svg = svg.encode("utf-8")
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 

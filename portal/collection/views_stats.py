@@ -34,7 +34,7 @@ def statistics():
     identity, result, violations = _run()
     print_url = url_for(".statistics_pdf", **request.args.to_dict(flat=False)) if result else None
     return render_template("collection/statistics.html", result=result, violations=violations,
-                           chart=chart_svg_data_uri(result) if result else None, print_url=print_url,
+                           chart=chart_svg_data_uri(result, for_page=True) if result else None, print_url=print_url,
                            dimensions=LocalizedNames(DIMENSIONS), measures=LocalizedNames(MEASURES),
                            list_types=LocalizedNames(LIST_TYPE_NAMES), units=unit_names() if result else {},
                            currencies=code_labels("currencies") if result else {},

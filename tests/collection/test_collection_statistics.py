@@ -107,6 +107,22 @@ def test_c26_chart_groups_values_by_currency_side_by_side(make, client):
     assert chart_series(quantities, units={"035": "千克"})[1] == ["千克"]
 
 
+def test_c26_chart_on_the_page_follows_the_language_and_the_print_stays_chinese_X_4(make, client):
+    who = b.party(make, client)
+    b.cleared_list(who.enterprise, [b.item(currency="USD")], declared=date(2026, 3, 5))
+    make.login(client, card=who.card)
+    query = "from=2026-03-01&to=2026-03-31&group_by=period&measure=total"
+
+    def chart_of(html: str) -> str:
+        return base64.b64decode(html.split('src="data:image/svg+xml;base64,', 1)[1].split('"')[0]).decode("utf-8")
+    chinese = chart_of(client.get(f"/collection/statistics?{query}").get_data(as_text=True))
+    english = chart_of(client.get(f"/collection/statistics?{query}&lang=en").get_data(as_text=True))
+    assert "各币制分列" in chinese and "X axis" in english and "各币制分列" not in english
+    assert "sans-serif" in english  # the browser's CJK fonts, not only the PDF's registered name
+    printed = pdf_text(client.get(f"/collection/statistics/print.pdf?{query}").data)
+    assert "各币制分列" in printed or "货值合计" in printed
+
+
 def test_c26_grouping_and_sums_are_done_by_sql_group_by(make, client):
     from sqlalchemy import event
     from portal.collection.statistics import StatisticsQuery, list_statistics
