@@ -111,7 +111,8 @@ def query_declarations(session, identity, *, role: str | None = None, ie: str | 
                        date_from: date | None = None, date_to: date | None = None, cleared: bool | None = None,
                        unified_no: str | None = None, status: str | None = None, cursor: int | None = None,
                        limit: int = 20):
-    """Basic query (role, I/E, date, cleared, status) or advanced (unified no.), newest first; return (rows, next id)."""
+    """Basic query (role, I/E, date, cleared, status) or advanced (unified no.), newest first;
+    return (rows, next id)."""
     identity.require_module_c()
     me = identity.enterprise_id
     query = select(Declaration).where(Declaration.tenant_clause(me))

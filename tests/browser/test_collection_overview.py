@@ -1,4 +1,4 @@
-"""Module C overview pages in a real browser: the start page's queues, statistics, the declaration query (C-19..C-26)."""
+"""Module C overview pages in a real browser: start page queues, statistics, declaration query (C-19..C-26)."""
 from __future__ import annotations
 
 import re

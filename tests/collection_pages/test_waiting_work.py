@@ -34,7 +34,8 @@ def logged_in(make, client, qualification: str = "IE") -> agg.Party:
 
 def queue_counts(html: str) -> dict[str, str]:
     """Return {queue key: shown count} of the start page."""
-    return dict(re.findall(r'id="waiting-([a-z_]+)" href=.*?<span class="sw-waiting-count"[^>]*>([^<]+)</span>', html, re.S))
+    pattern = r'id="waiting-([a-z_]+)" href=.*?<span class="sw-waiting-count"[^>]*>([^<]+)</span>'
+    return dict(re.findall(pattern, html, re.S))
 
 
 def queue_link(html: str, key: str) -> str:
