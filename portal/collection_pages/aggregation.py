@@ -15,9 +15,8 @@ from portal.collection import aggregation, declarations
 from portal.collection_pages import bp
 from portal.collection_pages.common import attempt, identity, query_date, text
 from portal.extensions import db
-from portal.i18n import LocalizedNames, translate
+from portal.i18n import LocalizedNames, status_name, translate
 from portal.models import AggregationRequest, Declaration, ListHead
-from portal.models.declaration import AGGREGATION_STATUS_NAMES
 from rules.aggregation import AGGREGATABLE_STATUS, is_overdue
 
 MAX_SHOWN = 1000
@@ -25,11 +24,6 @@ NATURE_LIST_TYPES = {"GENERAL": ("IMPORT_GENERAL", "EXPORT_GENERAL"), "BONDED": 
 NATURE_NAMES = {"GENERAL": "一般贸易", "BONDED": "保税货物"}
 IE_PREFIX = {"I": "IMPORT", "E": "EXPORT"}
 RECENT_REQUESTS = 10
-
-
-@bp.context_processor
-def _aggregation_helpers():
-    return {"aggregation_status_names": LocalizedNames(AGGREGATION_STATUS_NAMES)}
 
 
 def _filters() -> dict:
@@ -94,7 +88,7 @@ def aggregation_page():
     flash(Markup(_("%(answer)s：汇总申请 %(link)s 已受理（状态：%(status)s），%(n)s 票清单转为待汇总。定时处理程序生成"
                    "集报报关单后，打开该汇总申请即可看到并申报。")) % {
         "answer": translate(aggregation.ANSWER), "link": link, "n": len(set(chosen)),
-        "status": translate(AGGREGATION_STATUS_NAMES[created.status])}, "success")
+        "status": status_name("aggregation_requests", created.status)}, "success")
     return redirect(url_for("collection.aggregation_page", **{k: v for k, v in _filters().items() if v}))
 
 
