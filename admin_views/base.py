@@ -18,6 +18,7 @@ from admin_views.codefields import CodeSelectField
 from admin_views.filters import filters_for
 from admin_views.formrules import attach_violations, rule_validator, violation_text  # noqa: F401 (re-exported)
 from admin_views.labels import CODE_COLUMNS, COMMON_LABELS
+from admin_views.lifecycles import LifecycleGuard
 from admin_views.listing import ListingMixin
 from portal import audit
 from portal.audit import SECRET_COLUMNS
@@ -293,13 +294,13 @@ class SecureModelView(ListingMixin, ModelView):
         super()._on_model_change(form, model, is_created)
         if self._audited_here():
             diff = None if is_created else audit.object_diff(model, "update")
-            self.session.flush()
-            audit.record_object(self.session, model, "create" if is_created else "update", diff)
+            db.session.flush()
+            audit.record_object(db.session, model, "create" if is_created else "update", diff)
 
     def on_model_delete(self, model):
         super().on_model_delete(model)
         if self._audited_here():
-            audit.record_object(self.session, model, "delete", audit.object_diff(model, "delete"))
+            audit.record_object(db.session, model, "delete", audit.object_diff(model, "delete"))
 
 
 class ReadOnlyView(SecureModelView):
@@ -308,8 +309,9 @@ class ReadOnlyView(SecureModelView):
     staff_can_edit = False
 
 
-class LifecycleView(SecureModelView):
-    """A register whose rows move through statuses by operations: staff fix other fields only."""
+class LifecycleView(LifecycleGuard, SecureModelView):
+    """A register whose rows move through statuses by operations (or a child of one): staff change other
+    fields only, and only in a status the register's lifecycle lets staff edit (admin_views/lifecycles.py)."""
 
     allow_create = False
     allow_delete = False

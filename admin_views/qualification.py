@@ -6,6 +6,7 @@ from admin_views.labels import (APPLICATION_STATUS_NAMES, APPLICATION_TYPE_NAMES
                                 CERTIFICATE_STATUS_NAMES, LICENSE_NAMES, LOGIN_MODE_NAMES, PERSON_TYPE_NAMES,
                                 QUALIFICATION_NAMES, QUALIFICATION_STATUS_NAMES, choices)
 from portal import models as m
+from rules.violations import Violation
 
 CATEGORY = "资质备案"
 SECTION_COLUMNS = ["id", "enterprise_id", "application_id"]
@@ -41,6 +42,8 @@ class SectionAdmin(LifecycleView):
 
     column_filters = ["enterprise_id", "application_id"]
     labels = {"application_id": "申请单（空为已备案数据）"}
+    # Filed data changes only through a change application, which re-runs every rule.
+    orphan_refusal = Violation("Q-24", "application_id", "已备案数据只能通过变更申请修改，工作人员不能直接修改")
 
 
 class ManagementPersonAdmin(SectionAdmin):
