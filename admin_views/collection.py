@@ -7,6 +7,7 @@ from admin_views.labels import (BOOK_TYPE_NAMES, CHANGE_REQUEST_STATUS_NAMES, CH
                                 FILING_REQUEST_KIND_NAMES, FILING_STATUS_NAMES, GOODS_NATURE_NAMES,
                                 LIST_STATUS_NAMES, LIST_TYPE_NAMES, VOLUME_STATUS_NAMES, choices)
 from portal import models as m
+from portal.collection.lists import correct_list, correct_list_item
 
 CATEGORY = "集中申报"
 REFERENCE_CATEGORY = "清单核对登记簿"
@@ -61,6 +62,8 @@ class ListHeadAdmin(LifecycleView):
     system_filled = ("center_no", "enterprise", "filing_id", "declare_date", "trade_mode",
                      "aggregation_id", "overdue", "items")
     labels = {"customs_code": "申报地海关"}
+    code_rules = {"customs_code": "C-8", "transport_mode": "C-11"}
+    update_operation = staticmethod(correct_list)  # the save checks and effects of the pages (C-8, C-10)
 
 
 class ListItemAdmin(LifecycleView):
@@ -70,6 +73,7 @@ class ListItemAdmin(LifecycleView):
     form_columns = ("spec",)
     column_list = ["id", "list_id", "seq", "filing_seq", "hs_code", "name", "qty", "unit", "unit_price", "total",
                    "currency", "country"]
+    update_operation = staticmethod(correct_list_item)
     column_filters = ["list_id", "enterprise_id", "currency", "country"]
     labels = {"name": "商品名称"}
 

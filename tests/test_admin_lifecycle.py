@@ -79,3 +79,33 @@ def test_record_in_a_status_staff_may_not_edit_is_read_only_in_the_admin(client,
 
     db.session.expire_all()
     assert _snapshot(table, record_id) == before
+
+
+def test_c22_staff_edit_of_an_item_of_an_aggregated_list_changes_no_mapping_or_sum(client, make):
+    """C-22: an aggregated list (13 已汇总) and its items are final; the 归并关系 and the sums stay as built."""
+    from portal import clock
+    from portal.collection import aggregation
+    from portal.models import ListItem
+    from tests.collection import builders_aggregation as b
+    clock.set_fixed_now("2026-04-02T10:00:00")
+    who = b.party(make)
+    head = b.cleared_list(who.enterprise, [b.item(qty="1.5", price="3"), b.item(qty="2", price="3")])
+    aggregation.request_aggregation(db.session, who.identity, [head.center_no])
+    db.session.commit()
+    aggregation.process_pending_aggregations(db.session)
+    db.session.commit()
+    b.check_invariants()
+    assert b.status_of(head) == 13
+    mapped = b.snapshot(who.enterprise)
+    item_id = db.session.scalar(select(ListItem.id).where(ListItem.list_id == head.id, ListItem.seq == 1))
+    make.login(client, user=make.user(None, role="staff"))
+    token = csrf_token(client, "/admin/")
+
+    response = client.post(f"/admin/list_items/edit/?id={item_id}", data={"spec": "品名:冻鱼|改", "csrf_token": token})
+    assert response.status_code == 409 and "C-14" in response.get_data(as_text=True)
+    response = client.post(f"/admin/list_heads/edit/?id={head.id}",
+                           data={"transport_mode": "5", "customs_code": "5300", "list_type": "IMPORT_GENERAL",
+                                 "csrf_token": token})
+    assert response.status_code == 409
+    b.check_invariants()
+    assert b.snapshot(who.enterprise) == mapped and b.status_of(head) == 13

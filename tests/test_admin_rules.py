@@ -71,3 +71,57 @@ def test_q9_code_fields_are_searchable_selects_over_their_code_table(client, mak
         assert re.search(rf'<select class="[^"]*sw-search"[^>]*data-code-table="{table}"[^>]*name="{name}"', html), name
     assert re.search(r'<option data-pinyin="ftq" selected value="440304">440304 福田区', html)
     assert "sw-search" in html and "js/portal.js" in html
+
+
+def _draft_list(make):
+    from tests.collection import builders_aggregation as b
+    who = b.party(make)
+    return b.cleared_list(who.enterprise, [b.item(qty="2", price="3")], status=1)
+
+
+def test_c11_admin_edit_of_a_draft_list_goes_through_the_save_checks_next_to_the_field(client, make):
+    from portal.models import ListHead
+    head = _draft_list(make)
+    before = _row(ListHead, head.id)
+    _staff(client, make)
+    url = f"/admin/list_heads/edit/?id={head.id}"
+    form = form_values(client.get(url).get_data(as_text=True))
+    html = client.post(url, data={**form, "gross_weight": "12.34567", "packages": "-1"}).get_data(as_text=True)
+    assert "最多 4 位小数" in field_errors(html, "gross_weight") and "C-11" in field_errors(html, "gross_weight")
+    assert "C-11" in field_errors(html, "packages")
+    html = client.post(url, data={**form, "transport_mode": "Q"}).get_data(as_text=True)
+    assert "不在参数表中" in field_errors(html, "transport_mode") and "C-11" in field_errors(html, "transport_mode")
+    db.session.expire_all()
+    assert _row(ListHead, head.id) == before
+
+
+def test_c14_admin_edit_of_a_draft_list_is_saved_by_the_list_operation(client, make):
+    from portal.models import AuditLog, ListHead
+    head = _draft_list(make)
+    _staff(client, make)
+    url = f"/admin/list_heads/edit/?id={head.id}"
+    form = form_values(client.get(url).get_data(as_text=True))
+    response = client.post(url, data={**form, "transport_mode": "5", "gross_weight": "20", "net_weight": "10"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(ListHead, head.id)
+    assert (saved.transport_mode, saved.gross_weight, saved.status) == ("5", 20, 1)
+    (row,) = db.session.scalars(select(AuditLog).where(AuditLog.table_name == "list_heads",
+                                                      AuditLog.record_id == head.id))
+    assert row.diff["transport_mode"] == ["4", "5"] and row.username.startswith("user")
+
+
+def test_c10_admin_reclassifies_the_spec_of_an_item_of_a_draft_list_with_an_audit_row(client, make):
+    from portal.models import AuditLog, ListItem
+    head = _draft_list(make)
+    item = db.session.scalar(select(ListItem).where(ListItem.list_id == head.id))
+    _staff(client, make)
+    url = f"/admin/list_items/edit/?id={item.id}"
+    form = form_values(client.get(url).get_data(as_text=True))
+    assert client.post(url, data={**form, "spec": "品名:冻鱼|规格:整条"}).status_code == 302
+    html = client.post(url, data={**form, "spec": "长" * 501}).get_data(as_text=True)
+    assert "C-10" in field_errors(html, "spec")
+    db.session.expire_all()
+    assert db.session.get(ListItem, item.id).spec == "品名:冻鱼|规格:整条"
+    (row,) = db.session.scalars(select(AuditLog).where(AuditLog.table_name == "list_items"))
+    assert row.diff == {"spec": ["品名:冻鱼", "品名:冻鱼|规格:整条"]} and row.record_id == item.id
