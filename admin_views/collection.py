@@ -7,6 +7,7 @@ from admin_views.labels import (BOOK_TYPE_NAMES, CHANGE_REQUEST_STATUS_NAMES, CH
                                 FILING_REQUEST_KIND_NAMES, FILING_STATUS_NAMES, GOODS_NATURE_NAMES,
                                 LIST_STATUS_NAMES, LIST_TYPE_NAMES, VOLUME_STATUS_NAMES, choices)
 from portal import models as m
+from portal.collection.filings import correct_filing
 from portal.collection.lists import correct_list, correct_list_item
 
 CATEGORY = "集中申报"
@@ -22,6 +23,8 @@ class CollectionFilingAdmin(LifecycleView):
                       "declared_at"]
     system_filled = ("center_no", "enterprise", "enterprise_customs_code", "enterprise_name",
                      "approval_valid_until", "declared_at", "volumes")
+    code_rule = "C-2"
+    update_operation = staticmethod(correct_filing)  # the save checks and effects of the pages (C-1, C-2)
 
 
 class FilingRequestAdmin(LifecycleView):

@@ -125,3 +125,50 @@ def test_c10_admin_reclassifies_the_spec_of_an_item_of_a_draft_list_with_an_audi
     assert db.session.get(ListItem, item.id).spec == "品名:冻鱼|规格:整条"
     (row,) = db.session.scalars(select(AuditLog).where(AuditLog.table_name == "list_items"))
     assert row.diff == {"spec": ["品名:冻鱼", "品名:冻鱼|规格:整条"]} and row.record_id == item.id
+
+
+def _person(make, application_status: str | None):
+    from portal.models import Application, ManagementPerson
+    from tests.admin_rows import make_row
+    enterprise = make.enterprise()
+    application = make_row(Application.__table__, status=application_status, enterprise_id=enterprise.id) \
+        if application_status else None
+    return make_row(ManagementPerson.__table__, enterprise_id=enterprise.id, application_id=application,
+                    person_type="CUSTOMS", name="张三", id_type="PASSPORT", id_no="E12345678", nationality="CHN",
+                    mobile="13800138000")
+
+
+def test_q10_q14_admin_edit_of_a_section_row_of_a_draft_application_runs_the_row_rules(client, make):
+    from portal.models import ManagementPerson
+    person = _person(make, "DRAFT")
+    _staff(client, make)
+    url = f"/admin/management_personnel/edit/?id={person}"
+    form = form_values(client.get(url).get_data(as_text=True))
+    html = client.post(url, data={**form, "mobile": "12", "nationality": "XXX"}).get_data(as_text=True)
+    assert "Q-10" in field_errors(html, "mobile") and "Q-14" in field_errors(html, "nationality")
+    assert client.post(url, data={**form, "mobile": "13900139000"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ManagementPerson, person).mobile == "13900139000"
+
+
+def test_q24_filed_section_rows_change_only_through_a_change_application(client, make):
+    person = _person(make, None)
+    _staff(client, make)
+    response = client.get(f"/admin/management_personnel/edit/?id={person}")
+    assert response.status_code == 409 and "Q-24" in response.get_data(as_text=True)
+
+
+def test_c2_admin_edit_of_an_entered_filing_goes_through_the_filing_save(client, make):
+    from portal.models import CollectionFiling
+    from tests.collection.builders_lists import filing, trader
+    owner = trader(make, client)
+    row = filing(owner.enterprise, status="ENTERED")
+    _staff(client, make)
+    url = f"/admin/collection_filings/edit/?id={row.id}"
+    form = form_values(client.get(url).get_data(as_text=True))
+    html = client.post(url, data={**form, "ie_batches": "-3", "guarantee_amount": "0"}).get_data(as_text=True)
+    assert "C-2" in field_errors(html, "ie_batches") and "C-2" in field_errors(html, "guarantee_amount")
+    assert client.post(url, data={**form, "ie_batches": "12"}).status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(CollectionFiling, row.id)
+    assert (saved.ie_batches, saved.status, saved.enterprise_name) == (12, "ENTERED", owner.enterprise.name_zh)
