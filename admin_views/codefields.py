@@ -8,6 +8,7 @@ posted code that is not in the table is refused with the field's rule id, next t
 from __future__ import annotations
 
 from flask import g
+from flask_babel import gettext, lazy_gettext
 from wtforms import SelectChoice, SelectField
 from wtforms.validators import ValidationError
 from wtforms.widgets import Select
@@ -46,14 +47,14 @@ class CodeSelectField(SelectField):
         self.table = table
         self.rule = rule
         self.render_kw = {"data-code-table": table,
-                          "data-placeholder": "输入代码、名称或拼音首字母", **(self.render_kw or {})}
+                          "data-placeholder": lazy_gettext("输入代码、名称或拼音首字母"), **(self.render_kw or {})}
 
     def _choices(self):
         options = [SelectChoice("", "")]
         options += [SelectChoice(code, label, render_kw={"data-pinyin": pinyin or ""})
                     for code, label, pinyin in _options(self.table)]
         if self.data and self.data not in {code for code, _label, _pinyin in _options(self.table)}:
-            options.append(SelectChoice(self.data, f"{self.data}（不在参数表中）"))  # keep old data visible
+            options.append(SelectChoice(self.data, gettext("%(code)s（不在参数表中）", code=self.data)))  # keep old data visible
         return options
 
     def process_formdata(self, valuelist):

@@ -86,11 +86,13 @@ class LifecycleGuard:
             lifecycle.deletable(status, Actor.STAFF)
         if allowed:
             return None
-        whose = f"所属{lifecycle.title}" if child else lifecycle.title
-        verb = "修改" if write == "edit" else "删除"
-        return Violation(lifecycle.rule, "status",
-                         f"{whose}处于“{lifecycle.status_name(status)}”状态，工作人员不能{verb}；"
-                         f"请通过该业务自身的变更或修撤流程办理")
+        title, name = lifecycle.title, lifecycle.status_name(status)
+        if child:
+            return Violation(lifecycle.rule, "status", f"所属{title}处于“{name}”状态，工作人员不能修改或删除其明细")
+        if write == "edit":
+            return Violation(lifecycle.rule, "status",
+                             f"{title}处于“{name}”状态，工作人员不能修改；请通过该业务自身的变更或修撤流程办理")
+        return Violation(lifecycle.rule, "status", f"{title}处于“{name}”状态，工作人员不能删除")
 
     def refuse_write(self, record, write: str) -> None:
         """Raise a 409 RuleError naming the lifecycle's rule when the record may not be changed now."""
