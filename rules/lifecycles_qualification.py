@@ -63,7 +63,7 @@ FAIL_CERTIFICATE = Move(R, "fail_certificate", ("REQUESTED",), "RECEIPT_FAILED",
 
 CERTIFICATES = Lifecycle(
     R, "备案证明", "Q-28",
-    statuses=(Status("REQUESTED", "已申请", "Requested"),
+    statuses=(Status("REQUESTED", "已申请，等待签发", "Requested, awaiting issue"),
               Status("ISSUED", "已签发", "Issued"),
               Status("RECEIPT_FAILED", "海关入库失败", "Customs receipt failed")),
     moves=(REQUEST_CERTIFICATE_AGAIN, ISSUE_CERTIFICATE, FAIL_CERTIFICATE),
