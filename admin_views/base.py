@@ -78,6 +78,11 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         return _scope(self.model, super().get_query())
 
     def get_one(self, pk):
+        """Return the referenced row by its (integer) id; PostgreSQL does not compare an integer with text."""
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            return None
         return self.get_query().filter(getattr(self.model, self.pk) == pk).one_or_none()
 
 
