@@ -54,7 +54,8 @@ class CodeSelectField(SelectField):
         options += [SelectChoice(code, label, render_kw={"data-pinyin": pinyin or ""})
                     for code, label, pinyin in _options(self.table)]
         if self.data and self.data not in {code for code, _label, _pinyin in _options(self.table)}:
-            options.append(SelectChoice(self.data, gettext("%(code)s（不在参数表中）", code=self.data)))  # keep old data visible
+            # a stored code no longer in the table stays visible (and is refused on save)
+            options.append(SelectChoice(self.data, gettext("%(code)s（不在参数表中）", code=self.data)))
         return options
 
     def process_formdata(self, valuelist):
