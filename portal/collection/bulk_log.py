@@ -41,7 +41,7 @@ def _row_diff(session, diff: dict, new_columns: dict):
         (func.json_object, func.json_array)
     parts = []
     for key, (old, new) in diff.items():
-        parts += [literal(key, String), build_array(literal(old), literal(new))]
+        parts += [literal(key, String), build_array(*(null() if v is None else literal(v) for v in (old, new)))]
     for key, column in new_columns.items():
         parts += [literal(key, String), build_array(null(), column)]
     value = build_object(*parts)
