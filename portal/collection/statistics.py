@@ -224,8 +224,16 @@ def chart_svg_data_uri(result: StatisticsResult) -> str:
 
 def render_statistics_pdf(result: StatisticsResult, enterprise_name: str) -> bytes:
     """Render the statistics table with its chart as a printable PDF (C-26, P-3)."""
-    from portal.pdf import cap_rows, render_pdf
-    return render_pdf("pdf/statistics.html", result=result, rows=cap_rows(result.rows),
+    from portal.pdf import Column, PrintedTable, render_pdf
+    group_by = result.query.group_by
+    share = 60 / max(len(group_by), 1)
+    columns = [Column(DIMENSIONS[name], name, share) for name in group_by] + [
+        Column(MEASURES[key], key, 10, "right") for key in ("lists", "items", "qty", "total")]
+    rows = [{**{name: row[name] for name in group_by}, "lists": row["lists"], "items": row["items"],
+             "qty": f"{row['qty']:,.4f}", "total": f"{row['total']:,.2f}"} for row in result.rows]
+    title = "统计结果（统计维度：" + "、".join(DIMENSIONS[name] for name in group_by) + "）"
+    return render_pdf("pdf/statistics.html", tables={"rows": PrintedTable(title, columns, rows)}, landscape=True,
+                      caption=f"集报清单业务统计 {enterprise_name}", result=result,
                       chart=chart_svg_data_uri(result),
                       dimensions=DIMENSIONS, measures=MEASURES, enterprise_name=enterprise_name,
                       group_labels="、".join(DIMENSIONS[name] for name in result.query.group_by),
