@@ -20,7 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         config.validate()
     os.makedirs(app.config["UPLOAD_DIR"], exist_ok=True)
 
-    from portal import audit, clock, errors, security, web
+    from portal import audit, clock, errors, print_guard, security, web
     from portal.auth import passwords
     from portal.extensions import babel, csrf, db, login_manager, migrate
 
@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=web.select_locale)
     login_manager.init_app(app)
     audit.init_app(app)
+    print_guard.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     web.init_app(app)
