@@ -19,7 +19,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from portal.pdf_fonts import FontMissing, font_chain, fix_to_unicode_maps, primary_font_path
+from portal.pdf_fonts import FontMissing, cache_font_digests, font_chain, fix_to_unicode_maps, primary_font_path
 from portal.pdf_table import INLINE_ROWS, Column, PrintedTable, render_tables
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,7 @@ FACES_MARK, FAMILIES_MARK = "/*pdf-fallback-faces*/", "/*pdf-fallback-families*/
 FONT_BYTES_LIMIT = 128 * 1024 * 1024
 
 fix_to_unicode_maps()
+cache_font_digests()
 
 
 class PdfRenderError(RuntimeError):

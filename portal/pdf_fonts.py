@@ -14,7 +14,10 @@ Default-ignorable code points (variation selectors, zero-width joiners) are drop
 
 reportlab writes the ToUnicode map of a character outside the BMP with five hex digits, which PDF
 readers truncate (𠮷 is extracted as ₻); `fix_to_unicode_maps` replaces that function with one that
-writes UTF-16 surrogate pairs, so `pdftotext` extracts what was printed.
+writes UTF-16 surrogate pairs, so `pdftotext` extracts what was printed. xhtml2pdf hashes every
+@font-face file on every render to tell fonts apart (an MD5 of 5 MB for WenQuanYi, 22 MB for
+Hanazono A: a third of a certificate's time); `cache_font_digests` keeps that digest per path, size
+and modification time, so a font file is read once per process unless a package upgrade changes it.
 """
 from __future__ import annotations
 
@@ -200,3 +203,22 @@ def fix_to_unicode_maps() -> None:
     """Make reportlab's embedded TrueType subsets extract non-BMP characters correctly (idempotent)."""
     from reportlab.pdfbase import ttfonts
     ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+
+
+def cache_font_digests() -> None:
+    """Keep xhtml2pdf's digest of a font file per (path, size, mtime) instead of re-reading it (idempotent)."""
+    from xhtml2pdf import context
+    original = getattr(context._file_digest, "__wrapped__", context._file_digest)
+    digests: dict[tuple, str | None] = {}
+
+    def cached(name):
+        try:
+            stat = os.stat(name)
+        except (OSError, TypeError):
+            return original(name)
+        key = (name, stat.st_size, stat.st_mtime_ns)
+        if key not in digests:
+            digests[key] = original(name)
+        return digests[key]
+    cached.__wrapped__ = original
+    context._file_digest = cached

@@ -122,17 +122,18 @@ def _cell_lines(layout: _Layout, table: PrintedTable, widths: list[float], row) 
     return cells
 
 
-def _draw_line(canvas: Canvas, layout: _Layout, pieces, x: float, y: float, width: float, align: str) -> None:
+def _draw_line(text, layout: _Layout, pieces, x: float, y: float, width: float, align: str) -> None:
+    """Write one line of (run, font) pieces into the page's text object."""
     if not pieces:
         return
     if align != "left":
         used = layout.width(pieces)
         x += (width - used) if align == "right" else (width - used) / 2
+    text.setTextOrigin(x, y)
     for run, font in pieces:
-        canvas.setFont(font, layout.size)
-        canvas.drawString(x, y, run)
-        if len(pieces) > 1:
-            x += pdfmetrics.stringWidth(run, font, layout.size)
+        if font != text._fontname:
+            text.setFont(font, layout.size)
+        text.textOut(run)
 
 
 def render_tables(tables: Sequence[PrintedTable], chain: FontChain, *, caption: str, landscape: bool,
@@ -188,17 +189,20 @@ def _draw_page(canvas: Canvas, layout: _Layout, table: PrintedTable, widths, hea
     canvas.rect(left, y - header_height, sum(widths), header_height, stroke=0, fill=1)
     canvas.setFillGray(0)
     grid = []
+    text = canvas.beginText()
+    text.setFont(layout.primary, layout.size)
     for cells, height, align in [(header, header_height, None)] + [(c, h, "") for c, h in rows]:
         x = left
         for index, (lines, width) in enumerate(zip(cells, widths)):
             column_align = "center" if align is None else table.columns[index].align
             for n, pieces in enumerate(lines):
-                _draw_line(canvas, layout, pieces, x + PAD_X, y - PAD_Y - FONT_SIZE - n * LEADING + 1,
+                _draw_line(text, layout, pieces, x + PAD_X, y - PAD_Y - FONT_SIZE - n * LEADING + 1,
                            width - 2 * PAD_X, column_align)
             x += width
         grid.append((left, y, right, y))
         y -= height
     grid.append((left, y, right, y))
+    canvas.drawText(text)
     x = left
     for width in [0] + list(widths):
         x += width

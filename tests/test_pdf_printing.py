@@ -53,3 +53,13 @@ def test_p3_list_amounts_print_as_the_screen_shows_them(make, client):
     screen = saved_rows(head)[0]
     assert (screen["total"], screen["unit_price"], screen["qty"]) == ("20000.00", "3601.50", "1.5")
     assert "3601.5020000.00" in text  # unit price then total, as on the screen
+
+
+def test_p3_appendix_pages_print_extension_b_names(make, client):
+    from portal.collection.print import render_list_pdf
+    from portal.pdf import INLINE_ROWS
+    head = _list_with_items(make, client, INLINE_ROWS + 5, name=lambda n: f"王𠮷牌{n}号")
+    data = render_list_pdf(db.session, head)
+    text = pdf_text(data)
+    assert all(f"王𠮷牌{n}号" in text for n in range(1, INLINE_ROWS + 6))
+    assert any("HanaMin" in row[0] and row[-5] == "yes" for row in pdf_fonts(data))
