@@ -5,7 +5,8 @@ Q applications and their sections, enterprises; module C filings, products, list
 receipts) against the PDF font chain, so the enterprise form, the API, imports, the admin and the
 scheduler are all covered by one check. Characters of the chain (CJK Extension B, symbols, emoji)
 pass; a character no installed font has is refused with a RuleError naming the field, which the
-request answers with 422 like any other rule.
+request answers with 422 like any other rule. Rows written with a Core INSERT (list items, imported
+lists) skip the flush, so their builders call `refuse_unprintable_rows`.
 """
 from __future__ import annotations
 
@@ -76,6 +77,21 @@ def check_printable(session, _context, _instances) -> None:
     for obj in candidates:
         rule, prefix = printed[type(obj)]
         violations += unprintable_violations(changed_texts(obj, prefix), missing, rule)
+    if violations:
+        raise RuleError(violations)
+
+
+def refuse_unprintable_rows(model, rows: list[dict], prefix: str = "") -> None:
+    """Check row dicts bound for a Core INSERT (which no flush sees) and raise RuleError naming each field."""
+    try:
+        missing = font_chain().missing
+    except FontMissing:
+        return
+    rule = _printed_models()[model][0]
+    violations = []
+    for row in rows:
+        where = f"{prefix}[{row['seq'] - 1}]." if prefix and row.get("seq") else prefix
+        violations += unprintable_violations(((where + key, value) for key, value in row.items()), missing, rule)
     if violations:
         raise RuleError(violations)
 

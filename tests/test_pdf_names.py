@@ -114,3 +114,11 @@ def test_p1_text_saved_before_the_check_prints_a_placeholder_not_a_500(app):
     with app.app_context():
         printed, _ = font_chain().prepare(f"王{NO_FONT_HAS}")
     assert printed == f"王{MISSING_GLYPH}"
+
+
+def test_p3_list_item_spec_no_font_has_is_refused_though_items_skip_the_flush(make, client):
+    who, _filing, volume = b.ready(make, client)
+    response = client.post("/api/v1/lists", headers=who.headers, json=b.body(
+        volume.customs_volume_no, items=[b.item(1), b.item(2, spec=f"型号{NO_FONT_HAS}")]))
+    assert response.status_code == 422 and ("P-3", "items[1].spec") in rules_of(response)
+    assert db.session.scalar(select(ListHead).where(ListHead.enterprise_id == who.enterprise.id)) is None
