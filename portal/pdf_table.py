@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import threading
+import zlib
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -63,7 +64,7 @@ class PrintedTable:
 def _font_name(chain: FontChain, index: int) -> str:
     """Register font `index` of the chain with reportlab once per process; return its name."""
     path = str(chain.paths[index])
-    name = f"swtable{index}-{abs(hash(path)) % 10**8}"
+    name = f"swtable-{zlib.crc32(path.encode()):08x}"
     if name not in _registered:
         with _register_lock:
             if name not in _registered:
@@ -166,8 +167,12 @@ def render_tables(tables: Sequence[PrintedTable], chain: FontChain, *, caption: 
     for number, page in enumerate(pages, start=1):
         for table, widths, header, header_height, rows in page:
             _draw_page(canvas, layout, table, widths, header, header_height, rows, top, caption)
-        canvas.setFont(layout.primary, 7.5)
-        canvas.drawCentredString(page_width / 2, 0.9 * cm, f"{caption}　附表 第 {number} 页 / 共 {total} 页")
+        footer = _Layout(chain, 7.5)
+        pieces = footer.runs(chain.prepare(f"{caption}　附表 第 {number} 页 / 共 {total} 页")[0])
+        text = canvas.beginText()
+        text.setFont(footer.primary, footer.size)
+        _draw_line(text, footer, pieces, 0, 0.9 * cm, page_width, "center")
+        canvas.drawText(text)
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
@@ -176,13 +181,12 @@ def render_tables(tables: Sequence[PrintedTable], chain: FontChain, *, caption: 
 def _draw_page(canvas: Canvas, layout: _Layout, table: PrintedTable, widths, header, header_height, rows,
                top: float, caption: str) -> None:
     left = MARGIN_SIDE
-    title = layout.runs(layout.chain.prepare(f"附表：{table.title}（共 {table.count} 项）")[0])
-    canvas.setFont(layout.primary, TITLE_FONT_SIZE)
-    for run, font in title:
-        canvas.setFont(font, TITLE_FONT_SIZE)
-        canvas.drawString(left, top - TITLE_FONT_SIZE, run)
-        left += pdfmetrics.stringWidth(run, font, TITLE_FONT_SIZE)
-    left = MARGIN_SIDE
+    heading = _Layout(layout.chain, TITLE_FONT_SIZE)
+    text = canvas.beginText()
+    text.setFont(heading.primary, heading.size)
+    _draw_line(text, heading, heading.runs(heading.chain.prepare(f"附表：{table.title}（共 {table.count} 项）")[0]),
+               left, top - TITLE_FONT_SIZE, 0, "left")
+    canvas.drawText(text)
     y = top - TITLE_FONT_SIZE * 2
     right = left + sum(widths)
     canvas.setFillGray(HEADER_FILL)
