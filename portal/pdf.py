@@ -88,7 +88,8 @@ def render_pdf(template_name: str, tables: dict[str, PrintedTable] | None = None
     except FontMissing as exc:
         raise PdfRenderError(str(exc)) from exc
     tables = tables or {}
-    html = render_html(template_name, pdf_font_url=font.as_posix(), **tables, **context)
+    appendix = [table for table in tables.values() if not table.inline]
+    html = render_html(template_name, pdf_font_url=font.as_posix(), pdf_appendix=bool(appendix), **tables, **context)
     html, fallbacks = _with_fallback_fonts(html, chain)
     out = io.BytesIO()
     from xhtml2pdf import pisa
@@ -97,7 +98,6 @@ def render_pdf(template_name: str, tables: dict[str, PrintedTable] | None = None
         for level, line, message, fragment in status.log:
             log.warning("PDF %s %s (line %s): %s %s", template_name, level, line, message, fragment)
         raise PdfRenderError(f"PDF 生成失败：{template_name}（{status.err} 个错误，{status.warn} 个警告）")
-    appendix = [table for table in tables.values() if not table.inline]
     if not appendix:
         return out.getvalue()
     pages = render_tables(appendix, chain, caption=caption, landscape=landscape)
