@@ -8,7 +8,8 @@ from portal.amounts import money_text, quantity_text
 from portal.codes import code_map
 from portal.models import ListHead, ListItem, Receipt
 from portal.pdf import Column, PrintedTable, render_pdf
-from rules.lists import LIST_TYPE_NAMES, STATUS_NAMES
+from rules.lifecycle import lifecycle_of
+from rules.lists import LIST_TYPE_NAMES
 
 ITEM_COLUMNS = (Column("序号", "seq", 5, "center"), Column("备案序号", "filing_seq", 6, "center"),
                 Column("商品编码", "hs_code", 10), Column("商品名称", "name", 14), Column("规格型号", "spec", 17),
@@ -40,13 +41,13 @@ def render_list_pdf(session, head: ListHead) -> bytes:
     type_name = LIST_TYPE_NAMES.get(head.list_type, head.list_type)
     return render_pdf("pdf/list.html", tables={"items": PrintedTable("表体", ITEM_COLUMNS, items)}, landscape=True,
                       caption=f"{type_name} {head.center_no}", head=head, type_name=type_name,
-                      status_name=STATUS_NAMES.get(head.status, str(head.status)),
+                      status_name=lifecycle_of("list_heads").status_name(head.status),
                       enterprise_name=head.enterprise.name_zh if head.enterprise else "",
                       customs=_named("customs", head.customs_code, names),
                       transport=_named("transport_modes", head.transport_mode, names),
                       trade_mode=_named("trade_modes", head.trade_mode, names),
                       gross_weight=quantity_text(head.gross_weight), net_weight=quantity_text(head.net_weight),
-                      receipts=[{"at": r.at.strftime("%Y-%m-%d %H:%M:%S"), "to": STATUS_NAMES.get(
-                          int(r.to_status), r.to_status) if r.to_status.isdigit() else r.to_status,
+                      receipts=[{"at": r.at.strftime("%Y-%m-%d %H:%M:%S"),
+                                 "to": lifecycle_of("list_heads").status_name(r.to_status),
                           "message": r.message} for r in receipts],
                       printed_at=clock.now_naive().strftime("%Y-%m-%d %H:%M:%S"))

@@ -18,12 +18,13 @@ from portal.collection_pages.common import (Column, attempt, code_label, errors_
                                             keyset_page, next_page_url, pdf_response, posted_fields, posted_rows,
                                             query_cursor, receipts_of, text)
 from portal.extensions import db
-from portal.i18n import LocalizedNames, translate
+from portal.i18n import LocalizedNames, status_name
 from portal.models import CollectionFiling, Enterprise, FilingRequest, Product, ProductVolume
 from portal.pdf import Column as PrintedColumn
 from portal.pdf import PrintedTable, render_pdf
-from rules.collection import (FILING_CHANGEABLE_FIELDS, FILING_STATUS_NAMES, GOODS_NATURE_NAMES, VOLUME_STATUS_NAMES,
-                              extension_violations)
+from rules.collection import FILING_CHANGEABLE_FIELDS, GOODS_NATURE_NAMES, extension_violations
+from rules.lifecycle import lifecycle_of
+from rules.lifecycles_collection import COLLECTION_FILINGS
 
 FORM_FIELDS = ("customs_code", "goods_nature", "ie_batches", "guarantee_amount", "guarantee_valid_until")
 FILING_EDITABLE = filings.FILING_EDITABLE
@@ -61,7 +62,7 @@ def _system_values(filing: CollectionFiling | None, goods_nature: str | None) ->
     return {"enterprise_customs_code": code, "enterprise_name": name,
             "guarantee_mode": "" if goods_nature == "BONDED" else code_label("guarantee_modes", mode),
             "center_no": filing.center_no if filing else "",
-            "status": translate(FILING_STATUS_NAMES[filing.status if filing else "ENTERED"])}
+            "status": status_name("collection_filings", filing.status if filing else COLLECTION_FILINGS.initial)}
 
 
 def extension_refusal(filing: CollectionFiling) -> list:
@@ -158,13 +159,15 @@ def filing_pdf(center_no: str):
                 for v in found.volumes for p in v.products]
     content = render_pdf("pdf/collection_filing.html",
                          tables={"products": PrintedTable("备案表体（商品信息）", PRINTED_PRODUCT_COLUMNS, products)},
-                         caption=f"集报备案表 {found.center_no}", filing=found, status_name=FILING_STATUS_NAMES[found.status],
+                         caption=f"集报备案表 {found.center_no}", filing=found,
+                         status_name=COLLECTION_FILINGS.status_name(found.status),
                          nature=GOODS_NATURE_NAMES.get(found.goods_nature, found.goods_nature),
                          customs=code_label("customs", found.customs_code),
                          guarantee_mode=code_label("guarantee_modes", found.guarantee_mode),
                          amount=plain_amount(found.guarantee_amount), until=yyyymmdd(found.guarantee_valid_until),
                          volumes=[(v, len(v.products)) for v in found.volumes],
-                         volume_status_names=VOLUME_STATUS_NAMES, filing_status_names=FILING_STATUS_NAMES,
+                         volume_status_names=lifecycle_of("product_volumes").names(),
+                         filing_status_names=COLLECTION_FILINGS.names(),
                          receipts=receipts_of(found),
                          printed_at=clock.now_naive().strftime("%Y-%m-%d %H:%M:%S"))
     return pdf_response(content, f"{found.center_no}.pdf")
