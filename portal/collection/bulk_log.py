@@ -40,8 +40,8 @@ def _row_diff(session, diff: dict, new_columns: dict):
     build_object, build_array = (func.json_build_object, func.json_build_array) if postgres else \
         (func.json_object, func.json_array)
     parts = []
-    for key, (old, new) in diff.items():
-        parts += [literal(key, String), build_array(literal(old), literal(new))]
+    for key, (old, new) in diff.items():  # a bare NULL, not an untyped parameter PostgreSQL cannot type
+        parts += [literal(key, String), build_array(*(null() if v is None else literal(v) for v in (old, new)))]
     for key, column in new_columns.items():
         parts += [literal(key, String), build_array(null(), column)]
     value = build_object(*parts)
