@@ -48,7 +48,7 @@ WRITES = {
 RESET = [
     "DELETE FROM declaration_items", "DELETE FROM declarations", "DELETE FROM receipts", "DELETE FROM audit_log",
     "UPDATE list_heads SET status = 15, aggregation_id = NULL, version = 1, updated_at = '2026-12-31 18:00:00', "
-    "status_changed_at = '2026-12-31 18:00:00'",
+    "status_changed_at = '2026-12-31 18:00:00' WHERE aggregation_id IS NOT NULL",
     "DELETE FROM aggregation_requests",
 ]
 
