@@ -47,6 +47,9 @@ class Config:
         secure = self.ENV_NAME == "production"
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", secure)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        # Reverse proxies in front of the portal whose X-Forwarded-For / -Proto are trusted (0: none, the
+        # client address is the TCP peer and forwarding headers are ignored; X-3 audit IP).
+        self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
         self.WTF_CSRF_ENABLED = True
         self.WTF_CSRF_TIME_LIMIT = None
         self.BABEL_DEFAULT_LOCALE = env.get("DEFAULT_LOCALE", "zh")
@@ -54,8 +57,6 @@ class Config:
         self.FLASK_ADMIN_SWATCH = "cerulean"
         # TrueType CJK font embedded in every PDF (P-1); Debian package fonts-wqy-microhei.
         self.PDF_FONT_PATH = env.get("PDF_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
-        self.SHARED_DIR = env.get("SHARED_DIR", os.path.join(os.path.dirname(os.path.dirname(
-            os.path.abspath(__file__))), "..", "shared"))
         # Module Q windows and module C periods (C-3, C-7).
         self.EXTENSION_WINDOW_DAYS = _int("EXTENSION_WINDOW_DAYS", 30)
         self.BONDED_FILING_VALID_DAYS = _int("BONDED_FILING_VALID_DAYS", 365)
