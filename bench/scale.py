@@ -228,9 +228,12 @@ def month_end(db) -> dict:
 
 
 def measure(url: str, repeat: int) -> dict:
+    from flask_migrate import upgrade
+
     from portal.extensions import db
     app = make_app(url)
     with app.app_context():
+        upgrade()  # a kept database (--reuse) gets the migrations added since it was built
         lists = db.session.scalar(text("SELECT count(*) FROM list_heads"))
         count_sql_time(db.engine)
         client = app.test_client()
