@@ -103,7 +103,7 @@ def request_aggregation(session, identity, list_nos, agent_code: str | None = No
     moved = move_rows(session, HEADS, and_(HEADS.c.id.in_(ids), HEADS.c.aggregation_id.is_(None)),
                       REQUEST_LIST_AGGREGATION, values={"aggregation_id": request.id}, source="enterprise",
                       moved=and_(HEADS.c.enterprise_id == identity.enterprise_id, HEADS.c.aggregation_id == request.id),
-                      number_column="center_no", new_columns={"aggregation_id": HEADS.c.aggregation_id})
+                      number_column="center_no", new_columns={"aggregation_id": HEADS.c.aggregation_id}, at=now)
     if moved != len(ids):
         raise RuleError([Violation("C-19", "list_nos", "所选清单已被其他汇总申请占用或状态已变化，请刷新后重试")],
                         status=409)
@@ -274,7 +274,7 @@ def create_month_end_requests(session, period: str) -> dict:
                       AGGREGATE_LIST_AT_MONTH_END, values={"aggregation_id": REQUESTS.c.id},
                       moved=and_(HEADS.c.aggregation_id.in_(request_ids), HEADS.c.status == DONE_STATUS),
                       message=f"{MONTH_END_MESSAGE}：{LIST_HEADS.status_name(DONE_STATUS)}", number_column="center_no",
-                      new_columns={"aggregation_id": HEADS.c.aggregation_id})
+                      new_columns={"aggregation_id": HEADS.c.aggregation_id}, at=now)
     if is_postgres(session):
         # A month of lists changed status and request at once: refresh the planner's statistics of the two
         # columns the build selects them by (this transaction's rows included), so that it joins their
