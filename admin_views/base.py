@@ -11,13 +11,14 @@ from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
-from sqlalchemy import JSON, PrimaryKeyConstraint, String, UniqueConstraint, false
+from sqlalchemy import JSON, Integer, PrimaryKeyConstraint, String, UniqueConstraint, false
 from wtforms.validators import ValidationError
 
 from admin_views.filters import filters_for
 from admin_views.labels import CODE_COLUMNS, COMMON_LABELS
 from admin_views.listing import ListingMixin
 from portal.audit import SECRET_COLUMNS
+from portal.inputs import parse_id
 from portal.extensions import db
 
 WRITE_VIEWS = {"create_view": "can_create", "edit_view": "can_edit", "ajax_update": "can_edit",
@@ -84,7 +85,12 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         return _scope(self.model, super().get_query())
 
     def get_one(self, pk):
-        return self.get_query().filter(getattr(self.model, self.pk) == pk).one_or_none()
+        column = getattr(self.model, self.pk)
+        if isinstance(column.type, Integer):
+            pk = parse_id(pk)
+            if pk is None:
+                return None
+        return self.get_query().filter(column == pk).one_or_none()
 
 
 class SecureModelView(ListingMixin, ModelView):
@@ -222,14 +228,19 @@ class SecureModelView(ListingMixin, ModelView):
 
     def get_one(self, id):
         """Return the row by id within the user's scope, or answer 404."""
-        try:
-            pk = int(id)
-        except (TypeError, ValueError):
+        pk = parse_id(id)
+        if pk is None:
             abort(404)
         record = self.get_query().filter(self.model.id == pk).one_or_none()
         if record is None:
             abort(404)
         return record
+
+    def handle_action(self, return_view=None):
+        """Bulk actions name their rows by id: anything that is not an id is no such row (404)."""
+        if any(parse_id(value) is None for value in request.form.getlist("rowid")):
+            abort(404)
+        return super().handle_action(return_view)
 
     def _create_ajax_loader(self, name, options):
         attr = getattr(self.model, name, None)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from admin_views.base import SecureModelView
-from admin_views.listing import bounded_count, shown_count
+from admin_views.listing import bounded_count, list_cursor, shown_count
 from admin_views.labels import (CHANGE_REQUEST_STATUS_NAMES, CHANGE_REQUEST_TYPE_NAMES, COMMON_LABELS,
                                 DECLARATION_STATUS_NAMES, FILING_REQUEST_KIND_NAMES, FILING_STATUS_NAMES,
                                 GOODS_NATURE_NAMES, IE_FLAG_NAMES, LIST_STATUS_NAMES, LIST_TYPE_NAMES,
@@ -189,7 +189,7 @@ class CollectionReviewView(BaseView):
         status = request.args.get("status") or ""
         wanted = (by_text[status],) if status in by_text else spec.pending
         stmt = select(spec.model).where(spec.model.status.in_(wanted)).options(*spec.load)
-        before = request.args.get("before", type=int)
+        before = list_cursor("before")
         if before:
             stmt = stmt.where(spec.model.id < before)
         rows = list(db.session.scalars(stmt.order_by(spec.model.id.desc()).limit(PAGE_SIZE + 1)))

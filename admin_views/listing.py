@@ -18,6 +18,7 @@ from admin_views import codecache, export
 from admin_views.cells import CellPlan
 from admin_views.filters import prefix_clause
 from portal import clock
+from portal.inputs import parse_id
 from portal.extensions import db
 
 CURSOR_ARGS = ("after", "before")
@@ -37,6 +38,11 @@ def bounded_count(session, model, *conditions) -> int:
 def shown_count(count: int) -> str:
     """A bounded count as shown on a badge."""
     return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
+
+
+def list_cursor(name: str) -> int:
+    """Return the keyset cursor (a row id) of the query string, 0 (first page) when absent or not an id."""
+    return parse_id(request.args.get(name)) or 0
 
 
 class ListRow:
@@ -186,10 +192,10 @@ class ListingMixin:
         query, joins = self._filtered_query(search, filters)
         key = self._keyset_key() if sort_column is None and not page else None
         direction = next((arg for arg in CURSOR_ARGS if request.args.get(arg)), "after")
-        cursor = request.args.get(direction, 0, type=int)
+        cursor = list_cursor(direction)
         if not cursor:
             direction = "after"
-        pager = {"mode": "offset", "page": page or 0, "capped": False}
+        pager = {"mode": "offset", "page": max(page or 0, 0), "capped": False}
         if key is not None:
             query = self._keyset(query, key, direction, cursor)
             pager.update(mode="keyset", direction=direction, cursor=cursor)

@@ -6,6 +6,7 @@ from flask_admin import BaseView, expose
 from sqlalchemy import select
 
 from admin_views.base import SecureModelView
+from admin_views.listing import list_cursor
 from portal.extensions import db
 from portal.identity import current_identity
 from portal.models import Application, Certificate
@@ -57,7 +58,7 @@ class QualificationReviewView(BaseView):
         status = request.args.get("status") or ""
         statuses = (status,) if status in STATUS_NAMES else PENDING
         stmt = select(Application).where(Application.status.in_(statuses))
-        before = request.args.get("before", type=int)
+        before = list_cursor("before")
         if before:
             stmt = stmt.where(Application.id < before)
         rows = list(db.session.scalars(stmt.order_by(Application.id.desc()).limit(PAGE_SIZE + 1)))
