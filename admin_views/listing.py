@@ -83,7 +83,7 @@ class RowRenderer:
             html.append(f'<form class="icon" method="POST" action="{escape(view.get_url(".delete_view"))}">'
                         f'<input type="hidden" name="id" value="__ID__"><input type="hidden" name="url" '
                         f'value="{escape(here)}"><input type="hidden" name="csrf_token" value="{generate_csrf()}">'
-                        f'<button onclick="return faHelpers.safeConfirm(\'{question}\');" '
+                        f'<button data-confirm="{question}" '
                         f'title="{escape(gettext("Delete Record"))}"><span class="fa fa-trash"></span></button></form>')
         return f'<td class="list-buttons-column">{"".join(html)}</td>'
 

@@ -52,7 +52,7 @@ def list_dict(head: ListHead) -> dict:
               "total": format(i.total, "f"), "currency": i.currency, "country": i.country}
              for i in sorted(head.items, key=lambda i: i.seq)]
     open_request = db.session.scalar(select(ChangeRequest.id).where(ChangeRequest.open_marker == head.id))
-    return {"center_no": head.center_no, "status": head.status, "status_name": STATUS_NAMES.get(head.status, ""),
+    return {"center_no": head.center_no, "version": head.version, "status": head.status, "status_name": STATUS_NAMES.get(head.status, ""),
             "list_type": head.list_type, "customs_code": head.customs_code, "filing_no": head.filing_no,
             "transport_mode": head.transport_mode, "vessel_name": head.vessel_name, "voyage_no": head.voyage_no,
             "bill_no": head.bill_no, "packages": head.packages, "gross_weight": plain_amount(head.gross_weight),
@@ -135,10 +135,12 @@ def insert_list_item(center_no: str):
 
 
 @base.endpoint("/lists/<center_no>/items/<int:seq>", methods=("DELETE",), response=ListOut,
-               summary="删除暂存清单的一项商品，其后序号减 1 (C-10)")
+               query={"version": Param("清单的 version（上次读取的值）：不符时 409，重试不会删除重新编号后的下一项 (C-10)",
+                                       "integer")},
+               summary="删除暂存清单的一项商品，其后序号减 1；带 version 可安全重试 (C-10)")
 def delete_list_item(center_no: str, seq: int):
     """Delete an item of a 暂存 list."""
-    head = lists.delete_list_item(db.session, base.identity(), _list(center_no), seq)
+    head = lists.delete_list_item(db.session, base.identity(), _list(center_no), seq, base.query_args()["version"])
     db.session.commit()
     return base.ok(list_dict(head))
 
