@@ -83,6 +83,7 @@ class Param:
     pattern: str | None = r"^[^\x00]*$"   # free text: anything but NUL (which inputs.py refuses)
     max_length: int = 200
     rule: str = "A-2"
+    required: bool = False
 
     def schema(self) -> dict:
         """Return the JSON schema of the parameter."""
@@ -150,6 +151,8 @@ def _parse_query(declared: dict) -> dict:
         raw = request.args.get(name, "")
         if raw == "":
             values[name] = None
+            if param.required:
+                violations.append(Violation(param.rule, name, "必填项不能为空"))
             continue
         try:
             values[name] = param.parse(name, raw)
@@ -227,7 +230,7 @@ def openapi():
         for param in params:
             if param["name"] in op["path_params"]:
                 param["schema"] = op["path_params"][param["name"]].schema()
-        params += [{"name": k, "in": "query", "required": False, "schema": v.schema(), "description": v.description}
+        params += [{"name": k, "in": "query", "required": v.required, "schema": v.schema(), "description": v.description}
                    for k, v in op["query"].items()]
         item = {"summary": op["summary"], "operationId": op["name"] + "_" + op["method"], "parameters": params,
                 "responses": {str(op["status"]): {"description": "OK"},

@@ -27,7 +27,8 @@ LIST_FILTERS = {"status": Param("清单状态（数字，C-14）", "integer", en
                 "list_type": Param("清单类型", enum=LIST_TYPES), "customs_code": Param("申报地海关", max_length=10),
                 "from": base.date_param("申报日期起 YYYY-MM-DD"), "to": base.date_param("申报日期止 YYYY-MM-DD"),
                 "cursor": base.cursor_param(), "limit": base.limit_param(PAGE_SIZE, 100)}
-REQUEST_FILTERS = {"type": Param("修撤单类型 MODIFY|REVOKE（必填，C-18）", enum=CHANGE_REQUEST_TYPES, rule="C-18"),
+REQUEST_FILTERS = {"type": Param("修撤单类型 MODIFY|REVOKE（必填，C-18）", enum=CHANGE_REQUEST_TYPES, rule="C-18",
+                                 required=True),
                    "status": Param("修撤单状态", enum=tuple(change_requests.REQUEST_STATUS_NAMES), rule="C-18"),
                    "list_no": Param("清单中心统一编号", max_length=64), "from": base.date_param("申请日期起 YYYY-MM-DD"),
                    "to": base.date_param("申请日期止 YYYY-MM-DD"), "cursor": base.cursor_param(),
