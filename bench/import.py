@@ -6,8 +6,8 @@
 
 The bench builds its own database (migrated, reference codes loaded), an enterprise with an
 approved filing and an approved 99-item volume, and a card login; it then uploads the CSV through
-the Flask test client (multipart parsing, every save and item check, center numbers, inserts,
-commit) and prints the seconds and items per second for each run (the first run is cold).
+the Flask test client (multipart parsing, every save and declare check, center numbers, inserts,
+commit; with --declare also each list's declaration) and prints the seconds and items per second for each run (the first run is cold).
 """
 from __future__ import annotations
 
@@ -102,11 +102,13 @@ def run(url: str, options) -> int:
               f"CSV {len(content) / 1024:.0f} KiB")
         for attempt in range(1, options.repeat + 1):
             started = time.perf_counter()
-            response = client.post("/api/v1/lists/import", data={"file": (io.BytesIO(content), "bench.csv")},
+            form = {"file": (io.BytesIO(content), "bench.csv"), "declare": "true" if options.declare else "false"}
+            response = client.post("/api/v1/lists/import", data=form,
                                    content_type="multipart/form-data", headers={"Authorization": f"Bearer {token}"})
             elapsed = time.perf_counter() - started
             assert response.status_code == 201, response.get_data(as_text=True)[:500]
             assert len(response.json["created"]) == options.lists
+            assert len(response.json["declared"]) == (options.lists if options.declare else 0)
             print(f"  run {attempt}: {elapsed:.2f} s, {total_items / elapsed:,.0f} items/s")
         stored = db.session.scalar(select(func.count()).select_from(ListItem))
         assert stored == total_items * options.repeat, stored
@@ -120,6 +122,7 @@ def main() -> int:
     parser.add_argument("--lists", type=int, default=100)
     parser.add_argument("--items", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--declare", action="store_true", help="import and declare (status 2, receipts)")
     options = parser.parse_args()
     url, cleanup = database_url()
     try:

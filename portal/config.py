@@ -55,8 +55,6 @@ class Config:
         self.FLASK_ADMIN_SWATCH = "cerulean"
         # TrueType CJK font embedded in every PDF (P-1); Debian package fonts-wqy-microhei.
         self.PDF_FONT_PATH = env.get("PDF_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
-        self.SHARED_DIR = env.get("SHARED_DIR", os.path.join(os.path.dirname(os.path.dirname(
-            os.path.abspath(__file__))), "..", "shared"))
         # Module Q windows and module C periods (C-3, C-7).
         self.EXTENSION_WINDOW_DAYS = _int("EXTENSION_WINDOW_DAYS", 30)
         self.BONDED_FILING_VALID_DAYS = _int("BONDED_FILING_VALID_DAYS", 365)

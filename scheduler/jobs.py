@@ -153,6 +153,43 @@ def _tick(session) -> dict:
     return result | {"outcome": runs.DONE}
 
 
+ADVANCE_MAX_PASSES = 10  # longest lifecycle: SUBMITTED → RECEIVED → UNDER_REVIEW → APPROVED, with margin
+
+
+def advance(session, max_passes: int = ADVANCE_MAX_PASSES) -> dict:
+    """Run customs now: decide everything waiting without its delay, pass after pass, then aggregate.
+
+    Each pass moves each waiting record one step (the same decisions as the tick: receipt-failure
+    draw, watch list); passes repeat until one moves nothing, so a submitted filing ends approved.
+    Pending aggregation requests are then turned into declarations (C-20). Recorded as one
+    customs_tick run with the summed counts.
+    """
+    started = clock.now_naive()
+    total = {"moved": 0, "skipped": 0, "refused": 0, "outcomes": {}, "passes": 0}
+    try:
+        for _ in range(max_passes):
+            result = customs_tick(session, skip_delays=True)
+            total["passes"] += 1
+            for key in ("moved", "skipped", "refused"):
+                total[key] += result[key]
+            for key, count in result["outcomes"].items():
+                total["outcomes"][key] = total["outcomes"].get(key, 0) + count
+            if not result["enabled"] or not result["moved"]:
+                break
+    except Exception as exc:
+        log.exception("customs advance failed")
+        session.rollback()
+        runs.record_run(session, "customs_tick", runs.FAILED, message=f"{type(exc).__name__}: {exc}",
+                        started_at=started)
+        return {"outcome": runs.FAILED, "message": str(exc)}
+    total["enabled"] = result["enabled"]
+    if total["moved"] or total["refused"]:
+        runs.record_run(session, "customs_tick", runs.DONE, counts=total, started_at=started,
+                        message="立即处理（不等延迟）")
+    aggregated = process_aggregations(session)
+    return total | {"outcome": runs.DONE, "aggregations": aggregated.get("counts") or {}}
+
+
 @_isolated
 def process_aggregations(session, now: datetime | None = None) -> dict:
     """Build the declarations of pending aggregation requests (C-19, C-20) through the hook."""

@@ -198,7 +198,7 @@ def _process(session, step: Step, operations: dict, record_id: int, cutoff, sett
     result["outcomes"][key] = result["outcomes"].get(key, 0) + 1
 
 
-def _run_steps(session, steps, limit: int | None) -> dict:
+def _run_steps(session, steps, limit: int | None, skip_delays: bool = False) -> dict:
     settings = load_settings(session)
     session.commit()
     result = {"at": clock.now().isoformat(timespec="seconds"), "enabled": settings.enabled, "moved": 0,
@@ -216,7 +216,8 @@ def _run_steps(session, steps, limit: int | None) -> dict:
             result["not_installed"].append(f"{step.name} ({exc})")
             continue
         model = step.model
-        cutoff = clock.now_naive() - timedelta(seconds=settings.seconds(step.delay))
+        delay = 0 if skip_delays else settings.seconds(step.delay)
+        cutoff = clock.now_naive() - timedelta(seconds=delay)
         since = step.since_column()
         ids = list(session.scalars(select(model.id).where(model.status == step.from_status, since <= cutoff)
                                    .order_by(since, model.id).limit(budget if budget is not None else BATCH)))
@@ -228,15 +229,16 @@ def _run_steps(session, steps, limit: int | None) -> dict:
     return result
 
 
-def customs_tick(session, now=None, limit: int | None = None, steps=None) -> dict:
+def customs_tick(session, now=None, limit: int | None = None, steps=None, skip_delays: bool = False) -> dict:
     """Move every due record one step along its lifecycle; commit per record; return the counts.
 
     `now` (datetime or ISO text) runs the pass as if it were that time (S-5); `limit` caps the
-    records tried in this pass; `steps` replaces the table (tests).
+    records tried in this pass; `steps` replaces the table (tests); `skip_delays` treats every
+    waiting record as due (staff's "run customs now": same decisions, no waiting).
     """
     table = tuple(steps) if steps is not None else STEPS
     context = contextvars.copy_context()  # the simulator's audit actor does not leak to the caller
     if now is None:
-        return context.run(_run_steps, session, table, limit)
+        return context.run(_run_steps, session, table, limit, skip_delays)
     with clock.frozen(now):
-        return context.run(_run_steps, session, table, limit)
+        return context.run(_run_steps, session, table, limit, skip_delays)

@@ -30,16 +30,41 @@ for package in "${apt_packages[@]}"; do
     missing+=("$package")
   fi
 done
+
+# apt_get ARGS...: run apt-get; while another program (unattended-upgrades, another apt) holds the
+# apt/dpkg lock, wait and retry — at most $APT_LOCK_WAIT_SECONDS (300) — saying so, instead of failing.
+apt_get() {
+  local waited=0 limit=${APT_LOCK_WAIT_SECONDS:-300} step=${APT_LOCK_RETRY_SECONDS:-5} log
+  log=$(mktemp)
+  while true; do
+    if "${sudo_cmd[@]}" apt-get "$@" >"$log" 2>&1; then rm -f "$log"; return 0; fi
+    if ! grep -qE 'Could not get lock|Unable to acquire the dpkg frontend lock|Unable to lock' "$log"; then
+      cat "$log" >&2; rm -f "$log"; return 1
+    fi
+    if [ "$waited" -ge "$limit" ]; then
+      echo "install.sh: gave up after ${limit}s: another program still holds the apt/dpkg lock" >&2
+      grep -m1 -E 'lock' "$log" >&2; rm -f "$log"; return 1
+    fi
+    if [ "$waited" -eq 0 ]; then
+      holder=$(grep -m1 -oE 'held by process [0-9]+( \([^)]*\))?' "$log" || echo 'apt or dpkg')
+      echo "install.sh: another program holds the apt/dpkg lock ($holder); waiting up to ${limit}s ..."
+    fi
+    sleep "$step"; waited=$((waited + step))
+    [ $((waited % 30)) -eq 0 ] && echo "install.sh: still waiting for the apt/dpkg lock (${waited}s of ${limit}s)"
+  done
+}
+
 if [ ${#missing[@]} -gt 0 ]; then
   sudo_cmd=()
   if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || { echo "install.sh: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    command -v sudo >/dev/null || {
+      echo "install.sh: missing system packages ${missing[*]}; need root or sudo to install them" >&2; exit 1; }
     sudo_cmd=(sudo)
   fi
-  echo "install.sh: apt-get install ${missing[*]}"
+  echo "install.sh: missing system packages: ${missing[*]} — installing them with apt-get"
   export DEBIAN_FRONTEND=noninteractive
-  "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+  apt_get update -qq
+  apt_get install -y -qq "${missing[@]}"
 fi
 
 "$python_bin" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
@@ -55,8 +80,8 @@ requirements=requirements.txt
 stamp=".venv/.installed-$mode"
 digest=$(cat requirements.txt "$requirements" | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$digest" ]; then
-  echo "install.sh: pip install -r $requirements"
-  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$requirements"
+  echo "install.sh: installing Python packages from $requirements into .venv (quiet; only when it changed)"
+  .venv/bin/python -m pip install -q -q --disable-pip-version-check --no-input -r "$requirements"
   echo "$digest" > "$stamp"
 fi
 # The English catalogue (X-4): messages.mo is committed and recompiled here so it always matches messages.po.

@@ -11,17 +11,8 @@ bash scripts/install.sh --runtime
 flask=(.venv/bin/flask --app wsgi)
 port=${PORT:-5000}
 
-commands=$("${flask[@]}" --help 2>/dev/null || true)
-has_command() {
-  grep -qE "^  $1( |\$)" <<<"$commands"
-}
-
 "${flask[@]}" init
-if has_command demo; then
-  "${flask[@]}" demo
-else
-  echo "start.sh: warning: 'flask --app wsgi demo' is not available; no demo data loaded" >&2
-fi
+"${flask[@]}" demo
 
 scheduler_pid=""
 web_pid=""
@@ -36,13 +27,9 @@ stop() {
 trap stop EXIT
 trap 'exit 130' INT TERM
 
-if has_command scheduler; then
-  "${flask[@]}" scheduler &
-  scheduler_pid=$!
-  echo "start.sh: scheduler running (pid $scheduler_pid)"
-else
-  echo "start.sh: warning: 'flask --app wsgi scheduler' is not available; no scheduler started" >&2
-fi
+"${flask[@]}" scheduler &
+scheduler_pid=$!
+echo "start.sh: scheduler running (pid $scheduler_pid)"
 
 echo
 echo "Portal: http://127.0.0.1:$port/   Log in: http://127.0.0.1:$port/login"

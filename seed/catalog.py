@@ -1,10 +1,13 @@
-"""Load the Single Window service catalog (SPEC K-1) by parsing seed 003.
+"""Parse the Single Window service catalog (SPEC K-1) out of seed 003.
+
+Used once, by ``python -m seed.make_catalog``, to write the project's data file
+``seed/data/service_catalog.csv`` (see ``seed.catalog_file``); ``init`` reads that file, never the seed.
 
 The seed is the catalog table as text extracted from a PDF (``catalog_text`` describes what the
 extraction kept, ``catalog_layout`` how the rows are rebuilt, ``catalog_rows`` how function
-rows are joined and shared out). Nothing of the catalog is written into this repository:
-categories, items, services, functions and agencies all come from the seed file, and the result
-is checked against the seed's own totals row (共计 19大项 99项 392项 781项); a parse that does
+rows are joined and shared out). Nothing of the catalog is typed in: categories, items,
+services, functions and agencies all come from the seed file, and the result is checked against
+the seed's own totals row (共计 19大项 99项 392项 781项); a parse that does
 not reach all four figures raises ``CatalogParseError``.
 
 Each category is ``{"seq", "name", "agency", "items"}``, each item ``{"seq", "name", "agency",
@@ -32,28 +35,18 @@ Choices where the text alone is ambiguous:
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from seed import catalog_text as text_
+from seed.catalog_file import count_catalog
 from seed.catalog_layout import Slot, assign_names, solve_page
 from seed.catalog_rows import LABEL_MARK, Similarity, gaps, group_entries, split_rows
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 SEED_GLOB = "003_*.txt"
 
 
 class CatalogParseError(ValueError):
     """The seed could not be parsed into the catalog its totals row announces."""
-
-
-def default_seed_path() -> Path:
-    """Return seed 003 under ``$SHARED_DIR/seeds`` or ``../shared/seeds`` next to the repo."""
-    shared = Path(os.environ.get("SHARED_DIR") or REPO_ROOT.parent / "shared")
-    found = sorted((shared / "seeds").glob(SEED_GLOB))
-    if not found:
-        raise FileNotFoundError(f"no {SEED_GLOB} under {shared / 'seeds'}")
-    return found[0]
 
 
 class _Page:
@@ -231,16 +224,9 @@ def _build(pages: list[_Page], readings: list[_Reading], similarity: Similarity)
     return catalog
 
 
-def count_catalog(catalog: list[dict]) -> dict[str, int]:
-    """Return how many categories, items, services and functions a catalog holds."""
-    items = [item for category in catalog for item in category["items"]]
-    services = [service for item in items for service in item["services"]]
-    return {"categories": len(catalog), "items": len(items), "services": len(services),
-            "functions": sum(len(service["functions"]) for service in services)}
-
-
 def _seed_file(path) -> Path:
-    path = Path(path) if path is not None else default_seed_path()
+    """Return seed 003 given as its file or as the folder holding it."""
+    path = Path(path)
     if path.is_dir():
         found = sorted(path.glob(SEED_GLOB))
         if not found:
@@ -249,13 +235,13 @@ def _seed_file(path) -> Path:
     return path
 
 
-def read_totals(path=None) -> dict[str, int]:
+def read_totals(path) -> dict[str, int]:
     """Return the totals row of seed 003 (categories, items, services, functions)."""
     _, totals = text_.split_pages(_seed_file(path).read_text(encoding="utf-8"))
     return totals
 
 
-def load_catalog(path=None) -> list[dict]:
+def parse_catalog(path) -> list[dict]:
     """Parse seed 003 into categories → items → services with functions and agencies (K-1)."""
     raw_pages, totals = text_.split_pages(_seed_file(path).read_text(encoding="utf-8"))
     pages = [_Page(boxes) for boxes in raw_pages]

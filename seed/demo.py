@@ -15,6 +15,10 @@ from portal.identity import Identity
 from portal.models import Card, Enterprise, User
 from rules.identifiers import make_id_card, make_uscc
 
+# Short simulator delays (seconds) so a filing submitted in the demo is approved within a minute with
+# the 10-second tick: received after 5 s, under review 5 s later, decided 10 s after that (S-2).
+DEMO_DELAYS = {"delay_receive_seconds": "5", "delay_review_seconds": "5", "delay_decide_seconds": "10",
+               "delay_certificate_seconds": "5", "delay_list_seconds": "5"}
 PASSWORD = "Demo2026pass"
 PIN = "123456"
 ACCOUNTS_NOTE = "（口令均为演示用途，生产环境请删除演示数据）"
@@ -75,14 +79,15 @@ def _enterprise(session, serial, name, prefix, registration_code, held):
 
 
 def _demo_application(session, identity):
-    """A draft and a submitted filing of the enterprise without qualifications."""
+    """A complete IE filing draft of the enterprise without qualifications: its legal card submits it."""
     from portal.models import Application
     from portal.qualification import operations
     if session.scalar(select(Application.id).where(Application.enterprise_id == identity.enterprise_id).limit(1)):
         return
     person = {"name": "王敏", "id_type": "ID_CARD", "id_no": make_id_card("440304", "19900515", "123"),
               "nationality": "CHN", "mobile": "13900139000"}
-    body = {"type": "FILING", "qualification_types": ["IE"], "enterprise": {"name_zh": "深圳市新创科技有限公司", **BASIC},
+    enterprise = {"name_zh": "深圳市新创科技有限公司", "address_zh": "深圳市南山区科技园科苑路8号", **BASIC}
+    body = {"type": "FILING", "qualification_types": ["IE"], "enterprise": enterprise,
             "management_personnel": [{"person_type": "CUSTOMS", **person}, {"person_type": "FINANCE", **person}]}
     operations.save_application(session, identity, body)
 
@@ -116,12 +121,25 @@ def load_demo(session) -> list[tuple[str, str, str]]:
     return logins
 
 
+def set_demo_delays(session) -> None:
+    """Give the customs simulator the demo's short delays (validated like a staff edit)."""
+    from scheduler.settings import update_setting
+    for key, value in DEMO_DELAYS.items():
+        update_setting(session, key, value)
+
+
 @click.command("demo")
+@click.option("--keep-delays", is_flag=True, help="不修改模拟海关延迟（默认改为演示用的几秒）")
 @with_appcontext
-def demo_command():
-    """Load demo enterprises, users, cards and records, then print the logins."""
+def demo_command(keep_delays):
+    """Load demo enterprises, users, cards and records, set short customs delays, print the logins."""
     rows = load_demo(db.session)
+    if not keep_delays:
+        set_demo_delays(db.session)
     db.session.commit()
+    if not keep_delays:
+        click.echo("模拟海关：演示用短延迟（入库 5 秒、开始审核 5 秒、决定 10 秒），提交的申请约一分钟内通过；"
+                   "员工可在管理后台首页点“立即运行模拟海关（不等延迟）”。")
     port = os.environ.get("PORT", "5000")
     click.echo(f"演示数据已就绪。登录地址：http://127.0.0.1:{port}/login " + ACCOUNTS_NOTE)
     width = max(len(r[0]) for r in rows)

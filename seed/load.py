@@ -76,10 +76,10 @@ def load_rule_tables(session) -> None:
     session.flush()
 
 
-def load_catalog_tables(session, path=None) -> dict[str, int]:
-    """Upsert the service catalog of seed 003 (K-1); return the counts."""
-    from seed.catalog import load_catalog
-    catalog = load_catalog(path)
+def load_catalog_tables(session) -> dict[str, int]:
+    """Upsert the service catalog (K-1) from the data file seed/data/service_catalog.csv; return the counts."""
+    from seed.catalog_file import read_catalog
+    catalog = read_catalog()
     categories = {c.seq: c for c in session.scalars(select(CatalogCategory))}
     counts = {"categories": 0, "items": 0, "services": 0}
     for cat in catalog:
@@ -118,7 +118,7 @@ def load_catalog_tables(session, path=None) -> dict[str, int]:
     return counts
 
 
-def load_reference(session, catalog_path=None) -> dict:
+def load_reference(session) -> dict:
     """Load code tables, rule tables and the catalog; the caller commits."""
-    return {"codes": load_codes(session), "catalog": load_catalog_tables(session, catalog_path),
+    return {"codes": load_codes(session), "catalog": load_catalog_tables(session),
             "rules": load_rule_tables(session)}

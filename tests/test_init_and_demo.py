@@ -62,3 +62,24 @@ def test_demo_loads_every_role_and_is_idempotent(app, client):
     assert users == 8
     response = client.post("/api/v1/tokens", json={"card_no": "DEMO01OPER", "pin": "123456"})
     assert response.status_code == 201 and response.json["login_mode"] == "card"
+
+
+def test_demo_sets_short_customs_delays_unless_kept(app):
+    from portal.models import Setting
+    from seed.demo import DEMO_DELAYS
+    from seed.load import DEFAULT_SETTINGS
+    runner = app.test_cli_runner()
+
+    def delays():
+        with app.app_context():
+            return {row.key: row.value for row in db.session.scalars(select(Setting)) if row.key in DEMO_DELAYS}
+
+    kept = runner.invoke(args=["demo", "--keep-delays"])
+    assert kept.exit_code == 0, kept.output
+    assert delays() == {key: DEFAULT_SETTINGS[key][0] for key in DEMO_DELAYS}
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert delays() == DEMO_DELAYS and "演示用短延迟" in result.output
+    # A filing is decided within a minute of the 10-second tick: three steps, each due after its delay.
+    steps = ("delay_receive_seconds", "delay_review_seconds", "delay_decide_seconds")
+    assert sum(int(DEMO_DELAYS[key]) + 10 for key in steps) <= 60

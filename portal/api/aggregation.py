@@ -16,6 +16,7 @@ from portal.api.aggregation_schemas import (AggregationAccepted, AggregationCrea
 from portal.collection import aggregation, declarations, statistics
 from portal.collection.declaration_print import render_declaration_pdf, render_receipt_notice_pdf
 from portal.collection.filing_common import not_found, plain_amount
+from portal.downloads import attachment
 from portal.extensions import db
 from portal.models import AggregationRequest, Enterprise, Receipt
 from portal.models.collection import LIST_TYPES
@@ -146,9 +147,8 @@ def export_declaration_lists(unified_no: str):
     """Stream the lists of the declaration item by item as CSV."""
     declaration = _declaration(unified_no)
     batches = declarations.export_rows(db.session, base.identity(), declaration)
-    return Response(stream_with_context(csv_stream(declarations.EXPORT_HEADER, batches)),
-                    mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f"attachment; filename={declaration.unified_no}-lists.csv"})
+    return attachment(stream_with_context(csv_stream(declarations.EXPORT_HEADER, batches)),
+                      f"{declaration.unified_no}-lists.csv", "csv")
 
 
 @base.endpoint("/mappings", response=MappingPage, query=MAPPING_FILTERS,

@@ -108,7 +108,8 @@ class ListPage(ListAnswer):
 
 
 class ListImportAnswer(ListAnswer):
-    created: list[str] = Field(description="新建的暂存清单的中心统一编号（按文件顺序）")
+    created: list[str] = Field(description="新建清单的中心统一编号（按文件顺序）")
+    declared: list[str] = Field(description="declare=true 时已申报（状态 2）的清单中心统一编号；否则为空")
 
 
 class ChangeRequestCreate(ListBody):

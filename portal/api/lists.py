@@ -12,8 +12,10 @@ from portal.api import base
 from portal.api.list_schemas import (ChangeRequestCreate, ChangeRequestOut, ChangeRequestPage, ListCreate,
                                      ListCreated, ListImportAnswer, ListItemInsert, ListOut, ListPage, ListStatus)
 from portal.collection import change_requests, list_import, lists
+from portal.collection.list_import_template import template_bytes as list_import_template_bytes
 from portal.collection.filing_common import plain_amount
 from portal.collection.print import render_list_pdf
+from portal.downloads import attachment
 from portal.errors import envelope
 from portal.extensions import db
 from portal.models import ChangeRequest, ListHead, Receipt
@@ -147,28 +149,39 @@ def delete_list_item(center_no: str, seq: int):
 
 
 @base.endpoint("/lists/import", methods=("POST",), response=ListImportAnswer, status=201,
-               summary="批量导入清单（multipart file：CSV/XLSX/JSON）；每票清单全部成功或全部不导入，"
-                       "有错时 422 列出每个错误（list、row、field、rule），有效清单仍导入 (C-15)")
+               summary="批量导入清单（multipart：file 为 CSV/XLSX/JSON；declare=true 时导入后逐票申报）；每票清单按申报时"
+                       "的全部规则检查（C-9..C-13），全部通过才导入（并申报），有错时 422 列出每个错误（list、row、field、"
+                       "rule），有效清单仍导入 (C-15)")
 def import_lists():
-    """Import lists with items from an uploaded file."""
+    """Import lists with items from an uploaded file, and declare them when asked."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise RuleError([Violation("C-15", "file", "请选择要导入的文件")])
-    result = list_import.import_lists(db.session, base.identity(), upload.filename, upload.read())
+    declare = _flag(request.form.get("declare"))
+    result = list_import.import_lists(db.session, base.identity(), upload.filename, upload.read(), declare=declare)
     db.session.commit()
     if result.violations:
         message = f"{len(result.violations)} 处错误，已导入 {len(result.created)} 票清单"
-        return envelope(422, message, result.violations, created=result.created)
-    return base.ok({"created": result.created}, 201)
+        return envelope(422, message, result.violations, created=result.created, declared=result.declared)
+    return base.ok({"created": result.created, "declared": result.declared}, 201)
 
 
-@base.endpoint("/lists/import/template.<kind>", summary="下载清单导入模板：csv、xlsx 或 json (C-15)")
+def _flag(value: str | None) -> bool:
+    """Read a form flag: true/1/on/yes (any case) is on; absent or false/0/off/no is off; else 422."""
+    text = (value or "").strip().lower()
+    if text in ("", "false", "0", "off", "no"):
+        return False
+    if text in ("true", "1", "on", "yes"):
+        return True
+    raise RuleError([Violation("C-15", "declare", "declare 须为 true 或 false")])
+
+
+@base.endpoint("/lists/import/template.<kind>", summary="下载清单导入模板：csv、xlsx 或 json，中文表头，"
+                                                        "预填本企业已审批的备案号 (C-15)")
 def list_import_template(kind: str):
     """Download an import template."""
-    base.identity().require_module_c()
-    content, mimetype = list_import.template_bytes(kind)
-    return Response(content, mimetype=mimetype,
-                    headers={"Content-Disposition": f"attachment; filename=lists_import.{kind}"})
+    content = list_import_template_bytes(db.session, base.identity(), kind)
+    return attachment(content, f"lists_import.{kind}", kind)
 
 
 @base.endpoint("/lists/<center_no>", response=ListOut, summary="清单详情：表头、表体、回执")

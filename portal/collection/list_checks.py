@@ -1,4 +1,4 @@
-"""Every declare-time check of a list (C-3, C-9..C-13), used by declaring and by modify-request approval.
+"""Every declare-time check of a list (C-3, C-9..C-13), used by declaring, the bulk import and modify requests.
 
 `declare_violations` reads the database (filings, volumes / books, licence, manifest) and feeds
 plain values to the pure rules in rules/lists.py, collecting every violation. The licence check
@@ -43,11 +43,11 @@ def matching_filing(lookups: Lookups, list_type: str, customs_code: str) -> Coll
                 None)
 
 
-def _filing_violations(lookups: Lookups, head: ListHead, values: dict, draft: bool) -> list[Violation]:
+def _filing_violations(lookups: Lookups, head: ListHead | None, values: dict, draft: bool) -> list[Violation]:
     """C-9 and C-3: an approved filing matches, and a draft's own filing has not been cancelled."""
     infos = [FilingInfo(f.customs_code, f.goods_nature, f.status, f.approval_valid_until) for f in lookups.filings()]
     found = filing_match_violations(values["list_type"], values["customs_code"], infos, clock.today())
-    own = lookups.filing(head.filing_id)
+    own = lookups.filing(head.filing_id) if head is not None else None
     if draft and own is not None and own.status == "CANCELLED":
         found.append(Violation("C-3", "customs_code",
                                f"清单所属集报备案 {own.center_no} 已取消资质，暂存清单不能再申报，请重新录入"))
@@ -120,9 +120,12 @@ def manifest_check(session, values: dict) -> list[Violation]:
     return manifest_violations(values, manifest)
 
 
-def declare_violations(session, lookups: Lookups, head: ListHead, values: dict, items: list[dict],
+def declare_violations(session, lookups: Lookups, head: ListHead | None, values: dict, items: list[dict],
                        draft: bool = True) -> Checked:
-    """Run C-3 (drafts), C-9, C-10, C-11, C-12 and C-13 on head values and items; return every violation."""
+    """Run C-3 (drafts), C-9, C-10, C-11, C-12 and C-13 on head values and items; return every violation.
+
+    `head` is the stored list, or None for a list not stored yet (the bulk import, C-15).
+    """
     list_type, bonded = values["list_type"], is_bonded(values["list_type"])
     checked = Checked()
     checked.violations += _filing_violations(lookups, head, values, draft)
@@ -143,7 +146,8 @@ def declare_violations(session, lookups: Lookups, head: ListHead, values: dict, 
         checked.trade_mode = trade_mode_for(list_type, checked.filing.goods_nature, lookups.bonded_trade_modes())
         if checked.trade_mode is None:
             checked.violations.append(Violation("C-11", "trade_mode", "无法根据集报备案的货物性质确定贸易方式"))
-    checked.violations += licence_check(session, lookups.enterprise_id, head.id, values.get("license_no"), items,
+    list_id = head.id if head is not None else None
+    checked.violations += licence_check(session, lookups.enterprise_id, list_id, values.get("license_no"), items,
                                         filed)
     checked.violations += manifest_check(session, values)
     return checked

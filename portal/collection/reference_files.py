@@ -7,13 +7,12 @@ converted and checked; problems come back as violations naming row, field and ru
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from portal.table_files import TableProblem, csv_records, xlsx_rows
 from rules.violations import Violation
 
 MAX_ROWS = 20000
@@ -42,28 +41,19 @@ class FileProblem(Exception):
 
 
 def read_table(file_name: str, data: bytes) -> list[list]:
-    """Return the rows of a CSV (UTF-8 or GB18030) or XLSX file (first sheet) as lists of cells."""
+    """Return the rows of a CSV (UTF-8 or GB18030) or XLSX file (first sheet) as lists of cells.
+
+    Read by portal/table_files.py: a CSV quote left open, or a record spanning lines, refuses the
+    file with its line; an XLSX part declaring a DOCTYPE (external entities) is refused unread.
+    """
     name = (file_name or "").lower()
-    if name.endswith(".csv"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise FileProblem("CSV 文件编码无法识别（请使用 UTF-8 或 GBK）")
-        return [row for row in csv.reader(io.StringIO(text))]
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for a damaged file
-            raise FileProblem("无法读取 XLSX 文件，请确认文件未损坏") from exc
-        try:
-            return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
-        finally:
-            workbook.close()
+    try:
+        if name.endswith(".csv"):
+            return [cells for _line, cells in csv_records(data)]
+        if name.endswith(".xlsx"):
+            return [cells for _line, cells in xlsx_rows(data)]
+    except TableProblem as exc:
+        raise FileProblem(str(exc)) from None
     raise FileProblem("仅支持 CSV 或 XLSX 文件")
 
 

@@ -6,7 +6,7 @@ The pages call the operations of the API (portal/collection/declarations.py, dec
 """
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 
 from admin_views.export import csv_stream
@@ -16,6 +16,7 @@ from portal.collection.filing_common import plain_amount
 from portal.collection_pages import bp
 from portal.collection_pages.common import (attempt, code_label, flash_refusal, identity, next_page_url, pdf_response,
                                             query_cursor, query_date, receipts_of, text)
+from portal.downloads import attachment
 from portal.extensions import db
 from portal.i18n import LocalizedNames
 from portal.models import Declaration, Enterprise
@@ -118,9 +119,8 @@ def declaration_lists_csv(unified_no: str):
     """列表导出: the lists of the declaration item by item (CSV), for the consignee only (C-24)."""
     found = _find(unified_no)
     batches = declarations.export_rows(db.session, identity(), found)
-    return Response(stream_with_context(csv_stream(declarations.EXPORT_HEADER, batches)),
-                    mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f"attachment; filename={found.unified_no}-lists.csv"})
+    return attachment(stream_with_context(csv_stream(declarations.EXPORT_HEADER, batches)),
+                      f"{found.unified_no}-lists.csv", "csv")
 
 
 @bp.route("/mappings")

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from portal import clock
 from portal.extensions import db
-from portal.models import ListHead, ListItem
+from portal.models import ListHead, ListItem, Receipt
 from tests.collection import builders_lists as b
 
 HEADER = ["list_ref", "list_type", "customs_code", "filing_no", "transport_mode", "packages", "gross_weight",
@@ -143,28 +143,151 @@ def test_c15_chinese_headers_and_gb18030_csv_are_read(make, client):
     assert response.status_code == 201, response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("kind", ["csv", "json", "xlsx"])
-def test_c15_shipped_templates_import_once_the_filing_no_is_real(make, client, kind):
+def template_rows_of(kind: str, content: bytes) -> list[list[str]]:
+    """The rows of a downloaded CSV or XLSX template, as text."""
+    if kind == "csv":
+        return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    return [["" if v is None else str(v) for v in row] for row in load_workbook(io.BytesIO(content)).active.values]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "json"])
+def test_c15_template_has_chinese_headers_and_the_users_real_filing_no_and_imports_as_is(make, client, kind):
     who, _filing, volume = b.ready(make, client)
-    b.manifest()
     template = client.get(f"/api/v1/lists/import/template.{kind}", headers=who.headers)
     assert template.status_code == 200
-    if kind == "xlsx":
-        book = load_workbook(io.BytesIO(template.data))
-        for row in book.active.iter_rows():
-            for cell in row:
-                if cell.value == "B20260610001":
-                    cell.value = volume.customs_volume_no
-        out = io.BytesIO()
-        book.save(out)
-        content = out.getvalue()
+    if kind == "json":
+        numbers = {body["filing_no"] for body in json.loads(template.data)["lists"]}
     else:
-        content = template.data.replace(b"B20260610001", volume.customs_volume_no.encode())
-    response = upload(client, who, content, f"lists.{kind}")
+        rows = template_rows_of(kind, template.data)
+        assert rows[0][:4] == ["清单标识", "清单类型", "申报地海关", "备案号"]
+        numbers = {row[3] for row in rows[1:]}
+    assert numbers == {volume.customs_volume_no}
+    response = client.post("/api/v1/lists/import", data={"file": (io.BytesIO(template.data), f"t.{kind}"),
+                                                         "declare": "true"},
+                           content_type="multipart/form-data", headers=who.headers)
     assert response.status_code == 201, response.get_data(as_text=True)
-    assert len(response.json["created"]) == 2
-    first = client.post(f"/api/v1/lists/{response.json['created'][0]}/declare", headers=who.headers)
-    assert first.status_code == 200, first.get_data(as_text=True)
+    assert len(response.json["declared"]) == 2
+    assert {h.status for h in stored_lists(who)} == {2}
+
+
+def test_c15_template_takes_a_bonded_book_when_there_is_no_volume(make, client):
+    who = b.trader(make, client)
+    b.filing(who.enterprise, nature="BONDED")
+    book = b.bonded_book(who.enterprise)
+    rows = template_rows_of("csv", client.get("/api/v1/lists/import/template.csv", headers=who.headers).data)
+    assert {(row[1], row[3]) for row in rows[1:]} == {("IMPORT_BONDED", book.book_no), ("EXPORT_BONDED", book.book_no)}
+
+
+def test_c15_template_of_an_enterprise_without_volume_or_book_leaves_filing_no_blank(make, client):
+    who = b.trader(make, client)
+    rows = template_rows_of("csv", client.get("/api/v1/lists/import/template.csv", headers=who.headers).data)
+    assert {row[3] for row in rows[1:]} == {""}
+    assert "B20260610001" not in str(rows)
+
+
+def test_c15_csv_downloads_say_charset_once(make, client):
+    who, _filing, _volume = b.ready(make, client)
+    response = client.get("/api/v1/lists/import/template.csv", headers=who.headers)
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"] == "attachment; filename=lists_import.csv"
+
+
+def test_c15_english_chinese_and_half_width_headers_are_all_read(make, client):
+    who, _filing, volume = b.ready(make, client)
+    rows = sheet_rows(volume.customs_volume_no, 1)
+    labels = {"list_ref": "清单标识", "gross_weight": "毛重", "net_weight": " 净重 ", "country": "国别(地区)",
+              "spec": "规格型号（申报要素）", "qty": "QTY"}
+    rows[0] = [labels.get(name, name) for name in rows[0]]
+    response = upload(client, who, as_csv(rows), "清单.csv")
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert [str(h.net_weight) for h in stored_lists(who)] == ["40.0000"]
+
+
+def test_c11_import_net_weight_above_gross_refused(make, client):
+    who, _filing, volume = b.ready(make, client)
+    rows = sheet_rows(volume.customs_volume_no, 2)
+    for row in rows[3:5]:                       # list L2, lines 4 and 5
+        row[HEADER.index("net_weight")] = "60"  # gross is 50
+    response = upload(client, who, as_csv(rows), "lists.csv")
+    assert response.status_code == 422
+    assert [(v["list"], v["list_ref"], v["row"], v["field"], v["rule"]) for v in response.json["error"]["violations"]] \
+        == [(2, "L2", 4, "net_weight", "C-11")]
+    assert len(response.json["created"]) == 1 and len(stored_lists(who)) == 1
+
+
+@pytest.mark.parametrize("change,expected", [
+    ({"customs_code": "5100"}, ("customs_code", "C-9")),          # no approved filing at that customs
+    ({"filing_no": "ABCDEFGHIJKL"}, ("filing_no", "C-10")),       # not a volume of the enterprise
+    ({"packages": "0"}, ("packages", "C-11")),
+    ({"transport_mode": "2"}, ("bill_no", "C-13")),              # waterway without a B/L
+])
+def test_c15_import_runs_every_declare_check(make, client, change, expected):
+    who, _filing, volume = b.ready(make, client)
+    rows = sheet_rows(volume.customs_volume_no, 1)
+    for row in rows[1:]:
+        for name, value in change.items():
+            row[HEADER.index(name)] = value
+    response = upload(client, who, as_csv(rows), "lists.csv")
+    assert response.status_code == 422
+    assert expected in {(v["field"], v["rule"]) for v in response.json["error"]["violations"]}
+    assert stored_lists(who) == []
+
+
+def test_c12_import_refuses_licence_goods_without_the_licence(make, client):
+    who, _filing, volume = b.ready(make, client)
+    rows = sheet_rows(volume.customs_volume_no, 1)
+    rows[2][HEADER.index("filing_seq")] = "3"     # STEEL carries licence 4:LIC-1
+    response = upload(client, who, as_csv(rows), "lists.csv")
+    assert [(v["row"], v["field"], v["rule"]) for v in response.json["error"]["violations"]] == \
+        [(3, "filing_seq", "C-12")]
+
+
+def test_c15_import_and_declare_declares_the_valid_lists_and_not_the_invalid_ones(make, client):
+    who, _filing, volume = b.ready(make, client)
+    rows = sheet_rows(volume.customs_volume_no, 3)
+    for row in rows[3:5]:
+        row[HEADER.index("net_weight")] = "60"
+    response = client.post("/api/v1/lists/import", data={"file": (io.BytesIO(as_csv(rows)), "lists.csv"),
+                                                         "declare": "true"},
+                           content_type="multipart/form-data", headers=who.headers)
+    assert response.status_code == 422
+    assert {(v["list"], v["rule"]) for v in response.json["error"]["violations"]} == {(2, "C-11")}
+    heads = stored_lists(who)
+    assert response.json["declared"] == response.json["created"] == [h.center_no for h in heads]
+    assert [(h.status, h.trade_mode, h.declare_date) for h in heads] == [(2, "0110", clock.today())] * 2
+    receipts = db.session.scalars(select(Receipt.record_no).where(Receipt.record_no.in_(response.json["created"])))
+    assert sorted(receipts) == sorted(response.json["created"])
+
+
+def test_c12_import_and_declare_stops_the_list_that_would_exceed_the_licence(make, client):
+    who, _filing, volume = b.ready(make, client)
+    b.licence(who.enterprise, quantity="100")
+    rows = sheet_rows(volume.customs_volume_no, 2)
+    for row in rows[1:]:
+        row[HEADER.index("filing_seq")], row[HEADER.index("qty")] = "3", "30"   # 2 × 30 per list
+    rows = [rows[0]] + [row + ["4:LIC-1"] for row in rows[1:]]
+    rows[0] = rows[0] + ["license_no"]
+    response = client.post("/api/v1/lists/import", data={"file": (io.BytesIO(as_csv(rows)), "lists.csv"),
+                                                         "declare": "1"},
+                           content_type="multipart/form-data", headers=who.headers)
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert [(v["list"], v["field"], v["rule"]) for v in response.json["error"]["violations"]] == \
+        [(2, "license_no", "C-12")]
+    assert [h.status for h in stored_lists(who)] == [2]
+
+
+def test_c15_import_without_declare_leaves_drafts(make, client):
+    who, _filing, volume = b.ready(make, client)
+    response = upload(client, who, as_csv(sheet_rows(volume.customs_volume_no, 2)), "lists.csv")
+    assert response.status_code == 201 and response.json["declared"] == []
+    assert {h.status for h in stored_lists(who)} == {1}
+
+
+def test_c15_declare_flag_must_be_a_boolean(make, client):
+    who, _filing, volume = b.ready(make, client)
+    response = client.post("/api/v1/lists/import", data={"file": (io.BytesIO(b"x"), "a.csv"), "declare": "maybe"},
+                           content_type="multipart/form-data", headers=who.headers)
+    assert response.status_code == 422 and response.json["error"]["violations"][0]["field"] == "declare"
 
 
 def test_u5_account_token_cannot_import(make, client):

@@ -1,7 +1,6 @@
 """The module C enterprise pages through the test client with CSRF tokens (seed 004; C-2..C-25, U-5)."""
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
@@ -231,32 +230,6 @@ def test_declared_list_is_read_only_with_copy_and_print_C_14(make, client):
     copied = post(client, url + "/copy", {}, url)
     assert copied.status_code == 302 and copied.headers["Location"] != url
     assert post(client, url, list_form(volume.customs_volume_no, [b.item(1)]), url).status_code == 409
-
-
-def test_import_page_shows_created_lists_and_per_row_errors_C_15(make, client):
-    who = card_login(make, client)
-    volume = b.volume(b.filing(who.enterprise))
-    csv_text = ("list_ref,list_type,customs_code,filing_no,filing_seq,qty,unit_price,currency,country\n"
-                f"1,IMPORT_GENERAL,5300,{volume.customs_volume_no},1,10,2.5,USD,AUS\n"
-                f"2,IMPORT_GENERAL,5300,{volume.customs_volume_no},1,5,1,USD,AUS\n"
-                f"2,IMPORT_GENERAL,5300,{volume.customs_volume_no},2,-3,1,USD,AUS\n")
-    response = client.post("/c/lists/import", data={"csrf_token": csrf_token(client, "/c/lists/import"),
-                                                     "file": (io.BytesIO(csv_text.encode()), "lists.csv")},
-                           content_type="multipart/form-data")
-    assert response.status_code == 422
-    html = text_of(response)
-    created = db.session.scalars(select(ListHead.center_no).where(ListHead.enterprise_id == who.enterprise.id)).all()
-    assert len(created) == 1 and created[0] in html
-    rows = re.findall(r"<tr><td>(\d*)</td><td>(\d*)</td>\s*<td>([^<（]+)", html)
-    assert ("2", "4", "qty") in rows
-    assert "C-11" in html and "数量必须大于 0" in html
-
-
-def test_import_page_without_a_file_says_so_C_15(make, client):
-    card_login(make, client)
-    response = post(client, "/c/lists/import", {})
-    assert response.status_code == 422 and "请选择要导入的文件" in text_of(response)
-    assert client.get("/c/lists/import/template.csv").data.decode("utf-8-sig").startswith("list_ref")
 
 
 def test_modify_request_records_old_and_new_values_C_17(make, client):

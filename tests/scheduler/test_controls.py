@@ -85,3 +85,50 @@ def test_admin_page_is_read_only_for_auditors_S_3(client, make):
 def test_admin_page_is_closed_to_enterprise_users_S_3(client, make):
     make.login(client, user=make.user(make.enterprise()))
     assert client.get(PAGE).status_code == 403
+
+
+def _now_iso() -> str:
+    from portal import clock
+    return clock.now().isoformat(timespec="seconds")
+
+
+def test_run_customs_now_on_the_admin_home_approves_a_filing_just_submitted_S_3(client, make, sim):
+    from tests.scheduler.conftest import receipts
+    application = sim.submitted(_now_iso())  # default delays: 60 s, 1 h, 24 h — a plain tick moves nothing
+    staff = make.user(None, "staff")
+    make.login(client, user=staff)
+    home = client.get("/admin/").get_data(as_text=True)
+    assert 'id="customs-now-button"' in home and "立即运行模拟海关（不等延迟）" in home
+    token = csrf_token(client, "/admin/")
+    client.post(PAGE + "run/customs_tick", data={"csrf_token": token})
+    assert db.session.scalar(select(Application.status).where(Application.id == application.id)
+                             .execution_options(populate_existing=True)) == "SUBMITTED"
+
+    done = client.post(PAGE + "advance", data={"csrf_token": token, "next": "home"})
+
+    assert done.status_code == 302 and done.headers["Location"].endswith("/admin/")
+    assert db.session.scalar(select(Application.status).where(Application.id == application.id)
+                             .execution_options(populate_existing=True)) == "APPROVED"
+    assert receipts("applications", application.id) == [
+        ("SUBMITTED", "RECEIVED"), ("RECEIVED", "UNDER_REVIEW"), ("UNDER_REVIEW", "APPROVED")]
+    flashed = client.get("/admin/").get_data(as_text=True)
+    assert "立即运行模拟海关：处理 3 条" in flashed
+    run = db.session.scalar(select(JobRun).where(JobRun.job == "customs_tick"))
+    assert run.outcome == "DONE" and run.counts["moved"] == 3
+
+
+def test_run_customs_now_is_on_the_scheduler_page_and_respects_the_switch_S_2(client, make, sim):
+    application = sim.submitted(_now_iso())
+    sim.settings(simulation_enabled="0")
+    make.login(client, user=make.user(None, "staff"))
+    assert 'id="customs-now-button"' in client.get(PAGE).get_data(as_text=True)
+    done = client.post(PAGE + "advance", data={"csrf_token": csrf_token(client, PAGE), "next": "scheduler"},
+                       follow_redirects=True)
+    assert "模拟海关已关闭" in done.get_data(as_text=True)
+    assert db.session.scalar(select(Application.status).where(Application.id == application.id)) == "SUBMITTED"
+
+
+def test_run_customs_now_is_refused_to_auditors_S_3(client, make):
+    make.login(client, user=make.user(None, "auditor"))
+    assert 'id="customs-now-button"' not in client.get("/admin/").get_data(as_text=True)
+    assert client.post(PAGE + "advance", data={"csrf_token": csrf_token(client, "/admin/")}).status_code == 403

@@ -1,14 +1,16 @@
-"""Service catalog parsed from seed 003 (SPEC K-1)."""
+"""The service catalog data file made from seed 003 (SPEC K-1), and the parser's pure helpers."""
+from pathlib import Path
+
 import pytest
 
-from seed.catalog import count_catalog, default_seed_path, load_catalog, read_totals
+from seed.catalog_file import CATALOG_FILE, catalog_csv, count_catalog, read_catalog
 from seed.catalog_rows import join_rows
 from seed.catalog_text import is_agency
 
 
 @pytest.fixture(scope="module")
 def catalog():
-    return load_catalog()
+    return read_catalog()
 
 
 def find(catalog, category_name, item_name=None):
@@ -18,9 +20,22 @@ def find(catalog, category_name, item_name=None):
     return next(i for i in category["items"] if i["name"] == item_name)
 
 
-def test_k1_counts_equal_the_seed_totals_row(catalog):
-    assert count_catalog(catalog) == read_totals() == {
-        "categories": 19, "items": 99, "services": 392, "functions": 781}
+def test_k1_data_file_totals_are_those_of_seed_003(catalog):
+    assert count_catalog(catalog) == {"categories": 19, "items": 99, "services": 392, "functions": 781}
+
+
+def test_k1_data_file_is_inside_the_repository_and_names_its_source():
+    repository = CATALOG_FILE.resolve().parents[2]
+    assert (repository / "wsgi.py").exists()
+    header = [line for line in CATALOG_FILE.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
+    assert any("seed 003 (003_" in line and "SHA-256" in line for line in header)
+    assert any("19 categories, 99 items, 392 services, 781 functions" in line for line in header)
+
+
+def test_k1_data_file_round_trips(catalog, tmp_path):
+    path = tmp_path / "catalog.csv"
+    path.write_text(catalog_csv(catalog, ["test"]), encoding="utf-8")
+    assert read_catalog(path) == catalog
 
 
 def test_k1_sequence_numbers_run_from_one_without_gaps(catalog):
@@ -92,15 +107,6 @@ def test_k1_agencies(catalog):
     assert "商务部" in find(catalog, "监管证件")["agency"]
 
 
-def test_k1_seed_is_found_through_shared_dir(monkeypatch, tmp_path):
-    (tmp_path / "seeds").mkdir()
-    target = tmp_path / "seeds" / "003_test.txt"
-    target.write_text(default_seed_path().read_text(encoding="utf-8"), encoding="utf-8")
-    monkeypatch.setenv("SHARED_DIR", str(tmp_path))
-    assert default_seed_path() == target
-    assert read_totals(tmp_path / "seeds")["services"] == 392
-
-
 @pytest.mark.parametrize("lines, rows", [
     (["修改申请、撤销申请、数据查询、确认查", "询"], ["修改申请、撤销申请、数据查询、确认查询"]),
     (["企业注册、事业单位注册、境外企业注册", "、个人用户注册"], ["企业注册、事业单位注册、境外企业注册、个人用户注册"]),
@@ -119,3 +125,19 @@ def test_wrapped_function_lines_are_joined_into_rows(lines, rows):
 ])
 def test_agency_names_are_recognised(text, expected):
     assert is_agency(text) is expected
+
+
+def test_k1_nothing_outside_the_repository_is_read_at_run_time():
+    """Only the one-off maker of the data file (and the parser it uses) may name seed 003's folder."""
+    repository = CATALOG_FILE.resolve().parents[2]
+    makers = {repository / "seed" / "make_catalog.py", repository / "seed" / "catalog.py"}
+    wording = ("SHARED_DIR", "../shared/seeds", '"shared"', "'shared'", "parent / \"shared\"")
+    found = []
+    for folder in ("portal", "seed", "scheduler", "admin_views", "rules", "tests", "scripts", "deploy"):
+        for path in (repository / folder).rglob("*"):
+            if path.suffix not in {".py", ".sh", ".html", ".example", ".service"} or path in makers:
+                continue
+            text = path.read_text(encoding="utf-8")
+            found += [f"{path.relative_to(repository)}: {word}" for word in wording
+                      if word in text and path != Path(__file__)]
+    assert found == []
