@@ -20,7 +20,7 @@ from portal.downloads import attachment
 from portal.extensions import db
 from portal.models import AggregationRequest, Enterprise, Receipt
 from portal.models.collection import LIST_TYPES
-from portal.models.declaration import DECLARATION_STATUS_NAMES
+from rules.lifecycle import lifecycle_of
 
 Param = base.Param
 DIMENSION_LIST = "(?:" + "|".join(statistics.DIMENSIONS) + ")"
@@ -70,7 +70,7 @@ def declaration_dict(declaration, items: bool = True) -> dict:
     """Return a declaration as the API shows it."""
     consignee = db.session.get(Enterprise, declaration.enterprise_id)
     answer = {"unified_no": declaration.unified_no, "status": declaration.status,
-              "status_name": DECLARATION_STATUS_NAMES[declaration.status], "ie": declaration.ie_flag,
+              "status_name": lifecycle_of("declarations").status_name(declaration.status), "ie": declaration.ie_flag,
               "customs_code": declaration.customs_code, "trade_mode": declaration.trade_mode,
               "filing_no": declaration.filing_no, "transport_mode": declaration.transport_mode,
               "agent_code": declaration.agent_code, "agent_name": declaration.agent_name,

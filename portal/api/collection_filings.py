@@ -15,10 +15,11 @@ from portal.collection import filing_requests, filings, volumes
 from portal.collection.filing_common import plain_amount, yyyymmdd
 from portal.extensions import db
 from portal.models import CollectionFiling, FilingRequest, Product, ProductVolume
-from rules.collection import FILING_STATUS_NAMES, GOODS_NATURE_NAMES
+from rules.collection import GOODS_NATURE_NAMES
+from rules.lifecycle import lifecycle_of
 
 PAGE_SIZE = 20
-LIST_FILTERS = {"status": base.Param("备案状态", enum=tuple(FILING_STATUS_NAMES)),
+LIST_FILTERS = {"status": base.Param("备案状态", enum=lifecycle_of("collection_filings").codes),
                 "goods_nature": base.Param("集中申报货物性质", enum=tuple(GOODS_NATURE_NAMES)),
                 "customs_code": base.Param("申报地海关", max_length=10), "cursor": base.cursor_param(),
                 "limit": base.limit_param(PAGE_SIZE, 100)}

@@ -20,18 +20,18 @@ from portal.errors import envelope
 from portal.extensions import db
 from portal.models import ChangeRequest, ListHead, Receipt
 from portal.models.collection import CHANGE_REQUEST_TYPES, LIST_TYPES
-from rules.lists import STATUS_NAMES
+from rules.lifecycle import lifecycle_of
 from rules.violations import RuleError, Violation
 
 PAGE_SIZE = 20
 Param = base.Param
-LIST_FILTERS = {"status": Param("清单状态（数字，C-14）", "integer", enum=tuple(STATUS_NAMES), rule="C-14"),
+LIST_FILTERS = {"status": Param("清单状态（数字，C-14）", "integer", enum=lifecycle_of("list_heads").codes, rule="C-14"),
                 "list_type": Param("清单类型", enum=LIST_TYPES), "customs_code": Param("申报地海关", max_length=10),
                 "from": base.date_param("申报日期起 YYYY-MM-DD"), "to": base.date_param("申报日期止 YYYY-MM-DD"),
                 "cursor": base.cursor_param(), "limit": base.limit_param(PAGE_SIZE, 100)}
 REQUEST_FILTERS = {"type": Param("修撤单类型 MODIFY|REVOKE（必填，C-18）", enum=CHANGE_REQUEST_TYPES, rule="C-18",
                                  required=True),
-                   "status": Param("修撤单状态", enum=tuple(change_requests.REQUEST_STATUS_NAMES), rule="C-18"),
+                   "status": Param("修撤单状态", enum=lifecycle_of("change_requests").codes, rule="C-18"),
                    "list_no": Param("清单中心统一编号", max_length=64), "from": base.date_param("申请日期起 YYYY-MM-DD"),
                    "to": base.date_param("申请日期止 YYYY-MM-DD"), "cursor": base.cursor_param(),
                    "limit": base.limit_param(PAGE_SIZE, 100)}
@@ -55,7 +55,7 @@ def list_dict(head: ListHead) -> dict:
               "total": format(i.total, "f"), "currency": i.currency, "country": i.country}
              for i in sorted(head.items, key=lambda i: i.seq)]
     open_request = db.session.scalar(select(ChangeRequest.id).where(ChangeRequest.open_marker == head.id))
-    return {"center_no": head.center_no, "version": head.version, "status": head.status, "status_name": STATUS_NAMES.get(head.status, ""),
+    return {"center_no": head.center_no, "version": head.version, "status": head.status, "status_name": lifecycle_of("list_heads").status_name(head.status),
             "list_type": head.list_type, "customs_code": head.customs_code, "filing_no": head.filing_no,
             "transport_mode": head.transport_mode, "vessel_name": head.vessel_name, "voyage_no": head.voyage_no,
             "bill_no": head.bill_no, "packages": head.packages, "gross_weight": plain_amount(head.gross_weight),
@@ -68,7 +68,7 @@ def list_dict(head: ListHead) -> dict:
 def request_dict(change: ChangeRequest, receipts: bool = True) -> dict:
     """Return a modify/revoke request with its field diffs (C-17)."""
     answer = {"id": change.id, "type": change.request_type, "status": change.status,
-              "status_name": change_requests.REQUEST_STATUS_NAMES[change.status], "list_no": change.head.center_no,
+              "status_name": lifecycle_of("change_requests").status_name(change.status), "list_no": change.head.center_no,
               "changes": change.changes, "reason": change.reason, "contact": change.contact, "phone": change.phone,
               "created_at": change.created_at.isoformat(timespec="seconds")}
     if receipts:
@@ -208,7 +208,7 @@ def list_lists():
     if cursor is not None:
         query = query.where(ListHead.id < cursor)
     rows = list(db.session.scalars(query.order_by(ListHead.id.desc()).limit(limit + 1)))
-    items = [{"center_no": h.center_no, "status": h.status, "status_name": STATUS_NAMES.get(h.status, ""),
+    items = [{"center_no": h.center_no, "status": h.status, "status_name": lifecycle_of("list_heads").status_name(h.status),
               "list_type": h.list_type, "customs_code": h.customs_code, "filing_no": h.filing_no,
               "declare_date": _iso(h.declare_date), "trade_mode": h.trade_mode, "overdue": h.overdue}
              for h in rows[:limit]]
