@@ -15,10 +15,10 @@ from portal.api.aggregation_schemas import (AggregationAccepted, AggregationCrea
                                             DeclarationPage, DeclarationStatus, MappingPage, StatisticsOut)
 from portal.collection import aggregation, declarations, statistics
 from portal.collection.declaration_print import render_declaration_pdf, render_receipt_notice_pdf
-from portal.collection.filing_common import not_found, plain_amount
+from portal.collection.filing_common import plain_amount
 from portal.downloads import attachment
 from portal.extensions import db
-from portal.models import AggregationRequest, Enterprise, Receipt
+from portal.models import Enterprise, Receipt
 from portal.models.collection import LIST_TYPES
 from rules.lifecycle import lifecycle_of
 
@@ -28,7 +28,9 @@ DECLARATION_FILTERS = {"role": Param("企业类别：AGENT（报关申报单位�
                                      rule="C-24"),
                        "ie": Param("进出口标志 I | E", enum=("I", "E"), rule="C-24"),
                        "from": base.date_param("生成日期起 YYYY-MM-DD"), "to": base.date_param("生成日期止 YYYY-MM-DD"),
-                       "cleared": Param("是否结关：true | false", "boolean"), "no": Param("高级查询：统一编号", max_length=64),
+                       "cleared": Param("是否结关：true | false", "boolean"),
+                       "status": Param("报关单状态", enum=lifecycle_of("declarations").codes, rule="C-24"),
+                       "no": Param("高级查询：统一编号", max_length=64),
                        "cursor": base.cursor_param(), "limit": base.limit_param(20, 100)}
 MAPPING_FILTERS = {"list_no": Param("清单中心统一编号（与 declaration_no 二选一，C-25）", max_length=64),
                    "declaration_no": Param("报关单统一编号（与 list_no 二选一，C-25）", max_length=64),
@@ -57,12 +59,7 @@ def create_aggregation():
                summary="汇总申请状态与生成的报关单统一编号 (C-19, C-22)")
 def get_aggregation(request_id: int):
     """Return an aggregation request with its declaration numbers."""
-    identity = base.identity()
-    identity.require_module_c()
-    found = db.session.scalar(select(AggregationRequest).where(
-        AggregationRequest.id == request_id, AggregationRequest.tenant_clause(identity.enterprise_id)))
-    if found is None:
-        raise not_found("id", "汇总申请")
+    found = aggregation.find_request(db.session, base.identity(), request_id)
     return base.ok(aggregation.request_summary(db.session, found))
 
 
@@ -107,7 +104,7 @@ def list_declarations():
     args = base.query_args()
     rows, last = declarations.query_declarations(
         db.session, base.identity(), role=args["role"], ie=args["ie"], date_from=args["from"], date_to=args["to"],
-        cleared=args["cleared"], unified_no=args["no"], cursor=args["cursor"], limit=args["limit"] or 20)
+        cleared=args["cleared"], unified_no=args["no"], status=args["status"], cursor=args["cursor"], limit=args["limit"] or 20)
     return base.ok({"items": [declaration_dict(d, items=False) for d in rows],
                     "next": str(last) if last is not None else None})
 
@@ -167,7 +164,8 @@ def list_mappings():
 
 
 @base.endpoint("/statistics", response=StatisticsOut, query=STATISTICS_FILTERS,
-               summary="集报清单业务统计：按月、清单类型、海关、币制分组的票数、项数、数量、货值 (C-26)")
+               summary="集报清单业务统计：按月、清单类型、海关、币制、计量单位分组的票数、项数，数量按计量单位、"
+                       "货值按币制分列（不相加、不折算）(C-26)")
 def get_statistics():
     """Count the enterprise's lists over a range, grouped as asked."""
     identity = base.identity()
@@ -175,8 +173,11 @@ def get_statistics():
     result = statistics.list_statistics(db.session, identity, statistics.parse_query(request.args))
     query = result.query
 
-    def plain(row: dict) -> dict:
-        return {**row, "qty": format(row["qty"], "f"), "total": format(row["total"], "f")}
+    def plain(row: dict) -> dict:  # one quantity per unit and one value per currency, never added together
+        return {**{k: v for k, v in row.items() if k not in ("qty", "total")},
+                "qty_by_unit": [{"unit": unit, "qty": plain_amount(qty)} for unit, qty in row["qty"]],
+                "total_by_currency": [{"currency": currency, "total": format(total, "f")}
+                                      for currency, total in row["total"]]}
     return base.ok({"query": {"from": query.date_from.isoformat(), "to": query.date_to.isoformat(),
                               "group_by": list(query.group_by), "list_type": query.list_type,
                               "customs_code": query.customs_code},

@@ -113,9 +113,9 @@ class Param:
                                            f"须为以下之一：{'、'.join(map(str, self.enum))}")])
             return number
         if self.kind == "boolean":
-            if raw not in ("true", "false"):
+            if raw not in ("true", "false", "1", "0"):
                 raise RuleError([Violation(self.rule, name, "须为 true 或 false")])
-            return raw == "true"
+            return raw in ("true", "1")
         if self.kind == "date":
             try:
                 if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):

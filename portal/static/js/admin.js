@@ -1,15 +1,11 @@
 // Admin page behaviour without inline event handlers (the CSP allows no 'unsafe-inline' script):
-// confirmations (data-confirm) and the "with selected" bulk actions (data-action) of Flask-Admin lists.
+// the "with selected" bulk actions (data-action) of Flask-Admin lists; portal.js asks the data-confirm questions.
 (function () {
   'use strict';
   document.addEventListener('click', function (event) {
     var target = event.target.closest ? event.target : null;
     if (!target) { return; }
-    var confirmTrigger = target.closest('[data-confirm]');
-    if (confirmTrigger && !window.confirm(confirmTrigger.getAttribute('data-confirm'))) {
-      event.preventDefault();
-      return;
-    }
+    if (event.defaultPrevented) { return; }  // portal.js: a data-confirm question was answered "cancel"
     var action = target.closest('[data-action]');
     if (action && window.modelActions) {
       event.preventDefault();
