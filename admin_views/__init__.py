@@ -31,10 +31,11 @@ def _translations_path(app) -> str | None:
 
 
 def init_admin(app) -> Admin:
+    from portal.security import csp_nonce
     """Create the admin and add one view per register."""
     admin = Admin(app, name="单一窗口管理后台", url="/admin",
                   index_view=PortalAdminIndex(name=lazy_gettext("首页"), url="/admin"),
-                  translations_path=_translations_path(app),
+                  translations_path=_translations_path(app), csp_nonce_generator=csp_nonce,
                   theme=Bootstrap4Theme(swatch="cerulean", fluid=True, base_template="admin/portal_base.html"))
     from admin_views import fragments, registers
     fragments.init_app(app)

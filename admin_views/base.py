@@ -12,7 +12,7 @@ from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.helpers import is_form_submitted
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
-from sqlalchemy import JSON, PrimaryKeyConstraint, String, UniqueConstraint, false
+from sqlalchemy import JSON, Integer, PrimaryKeyConstraint, String, UniqueConstraint, false
 
 from admin_views.codefields import CodeSelectField
 from admin_views.filters import filters_for
@@ -22,6 +22,7 @@ from admin_views.lifecycles import LifecycleGuard
 from admin_views.listing import ListingMixin
 from portal import audit
 from portal.audit import SECRET_COLUMNS
+from portal.inputs import parse_id
 from portal.extensions import db
 from portal.redirects import is_local_path
 from rules.violations import RuleError
@@ -79,12 +80,13 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         return _scope(self.model, super().get_query())
 
     def get_one(self, pk):
-        """Return the referenced row by its (integer) id; PostgreSQL does not compare an integer with text."""
-        try:
-            pk = int(pk)
-        except (TypeError, ValueError):
-            return None
-        return self.get_query().filter(getattr(self.model, self.pk) == pk).one_or_none()
+        """Return the referenced row by its id (bounded: never an overflow; PostgreSQL does not compare integer and text)."""
+        column = getattr(self.model, self.pk)
+        if isinstance(column.type, Integer):
+            pk = parse_id(pk)
+            if pk is None:
+                return None
+        return self.get_query().filter(column == pk).one_or_none()
 
 
 class SecureModelView(ListingMixin, ModelView):
@@ -243,14 +245,19 @@ class SecureModelView(ListingMixin, ModelView):
 
     def get_one(self, id):
         """Return the row by id within the user's scope, or answer 404."""
-        try:
-            pk = int(id)
-        except (TypeError, ValueError):
+        pk = parse_id(id)
+        if pk is None:
             abort(404)
         record = self.get_query().filter(self.model.id == pk).one_or_none()
         if record is None:
             abort(404)
         return record
+
+    def handle_action(self, return_view=None):
+        """Bulk actions name their rows by id: anything that is not an id is no such row (404)."""
+        if any(parse_id(value) is None for value in request.form.getlist("rowid")):
+            abort(404)
+        return super().handle_action(return_view)
 
     def _create_ajax_loader(self, name, options):
         attr = getattr(self.model, name, None)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from admin_views.base import SecureModelView
-from admin_views.listing import bounded_count, shown_count
+from admin_views.listing import bounded_count, list_cursor, shown_count
 from admin_views.decisions import (awaiting_confirmation, decision_buttons, decision_named, decision_violations,
                                    make_decision)
 from admin_views.labels import (CHANGE_REQUEST_TYPE_NAMES, COMMON_LABELS, FILING_REQUEST_KIND_NAMES,
@@ -136,7 +136,7 @@ class CollectionReviewView(BaseView):
         status = request.args.get("status") or ""
         wanted = (by_text[status],) if status in by_text else spec.pending
         stmt = select(spec.model).where(spec.model.status.in_(wanted)).options(*spec.load)
-        before = request.args.get("before", type=int)
+        before = list_cursor("before")
         if before:
             stmt = stmt.where(spec.model.id < before)
         rows = list(db.session.scalars(stmt.order_by(spec.model.id.desc()).limit(PAGE_SIZE + 1)))

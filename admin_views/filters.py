@@ -6,6 +6,7 @@ from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, and_, 
 
 from admin_views.cells import REFERENCE_LABELS
 from admin_views.codecache import code_labels
+from portal.inputs import parse_int
 
 # Code tables too long for a dropdown filter: filter them by code prefix instead.
 LONG_CODE_TABLES = {"regions"}
@@ -17,6 +18,24 @@ def prefix_clause(column, term: str):
     """Return an index-friendly 'starts with' condition (also matching the upper-case spelling)."""
     variants = dict.fromkeys((term, term.upper()))
     return or_(*(and_(column >= v, column < v + TOP) for v in variants))
+
+
+def _bounded(text: str) -> int:
+    """An integer filter value the column can hold; anything else is an invalid filter (shown, not run)."""
+    number = parse_int(text)
+    if number is None:
+        raise ValueError(text)
+    return number
+
+
+class IntEqualFilter(sqla.IntEqualFilter):
+    def clean(self, value):
+        return _bounded(value)
+
+
+class IntInListFilter(sqla.IntInListFilter):
+    def clean(self, value):
+        return [_bounded(v) for v in value.split(",") if v.strip()]
 
 
 class CodeOptions:
@@ -92,9 +111,9 @@ def filters_for(view, names) -> list:
         target = next(iter(column.foreign_keys)).column.table if column.foreign_keys else None
         foreign = target.name if target is not None else None
         if choices:
-            equal = sqla.IntEqualFilter if _is(column, Integer) else sqla.FilterEqual
+            equal = IntEqualFilter if _is(column, Integer) else sqla.FilterEqual
             built.append(equal(attr, label, options=choices))
-            built.append(sqla.IntInListFilter(attr, label) if _is(column, Integer)
+            built.append(IntInListFilter(attr, label) if _is(column, Integer)
                          else sqla.FilterInList(attr, label))
         elif foreign == "enterprises":
             built.append(EnterpriseFilter(attr, label))
@@ -113,7 +132,7 @@ def filters_for(view, names) -> list:
         elif _is(column, Boolean):
             built.append(sqla.BooleanEqualFilter(attr, label))
         elif _is(column, Integer):
-            built.append(sqla.IntEqualFilter(attr, label))
+            built.append(IntEqualFilter(attr, label))
         elif _is(column, Numeric):
             built += [sqla.FloatGreaterFilter(attr, label), sqla.FloatSmallerFilter(attr, label)]
         elif _is(column, String):

@@ -18,6 +18,7 @@ from admin_views import codecache, export
 from admin_views.cells import CellPlan
 from admin_views.filters import prefix_clause
 from portal import clock
+from portal.inputs import parse_id
 from portal.extensions import db
 
 CURSOR_ARGS = ("after", "before")
@@ -37,6 +38,11 @@ def bounded_count(session, model, *conditions) -> int:
 def shown_count(count: int) -> str:
     """A bounded count as shown on a badge."""
     return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
+
+
+def list_cursor(name: str) -> int:
+    """Return the keyset cursor (a row id) of the query string, 0 (first page) when absent or not an id."""
+    return parse_id(request.args.get(name)) or 0
 
 
 class ListRow:
@@ -79,7 +85,7 @@ class RowRenderer:
                 f'<form class="icon" method="POST" action="{escape(view.get_url(".delete_view"))}">'
                 f'<input type="hidden" name="id" value="__ID__"><input type="hidden" name="url" '
                 f'value="{escape(here)}"><input type="hidden" name="csrf_token" value="{generate_csrf()}">'
-                f'<button onclick="return faHelpers.safeConfirm(\'{question}\');" '
+                f'<button data-confirm="{question}" '
                 f'title="{escape(gettext("Delete Record"))}"><span class="fa fa-trash"></span></button></form>')
         return html
 
@@ -194,10 +200,10 @@ class ListingMixin:
         query, joins = self._filtered_query(search, filters)
         key = self._keyset_key() if sort_column is None and not page else None
         direction = next((arg for arg in CURSOR_ARGS if request.args.get(arg)), "after")
-        cursor = request.args.get(direction, 0, type=int)
+        cursor = list_cursor(direction)
         if not cursor:
             direction = "after"
-        pager = {"mode": "offset", "page": page or 0, "capped": False}
+        pager = {"mode": "offset", "page": max(page or 0, 0), "capped": False}
         if key is not None:
             query = self._keyset(query, key, direction, cursor)
             pager.update(mode="keyset", direction=direction, cursor=cursor)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from admin_views.base import SecureModelView
 from admin_views.decisions import (awaiting_confirmation, decision_buttons, decision_named, decision_violations,
                                    make_decision)
+from admin_views.listing import list_cursor
 from portal.extensions import db
 from portal.i18n import status_names
 from portal.identity import current_identity
@@ -42,7 +43,7 @@ class QualificationReviewView(BaseView):
         status = request.args.get("status") or ""
         statuses = (status,) if status in APPLICATIONS.codes else PENDING
         stmt = select(Application).where(Application.status.in_(statuses))
-        before = request.args.get("before", type=int)
+        before = list_cursor("before")
         if before:
             stmt = stmt.where(Application.id < before)
         rows = list(db.session.scalars(stmt.order_by(Application.id.desc()).limit(PAGE_SIZE + 1)))

@@ -14,6 +14,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     config = Config(app.instance_path)
     app.config.from_mapping(config.as_dict())
+    from portal import inputs
+    inputs.init_app(app)  # before any route is added: every <int:…> is bounded
     if test_config:
         app.config.update(test_config)
     if not test_config:

@@ -36,6 +36,7 @@ class Config:
         self.UPLOAD_DIR = env.get("UPLOAD_DIR", os.path.join(instance_path, "uploads"))
         self.MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_BYTES", 4 * 1024 * 1024) + 64 * 1024
         self.UPLOAD_LIMIT_BYTES = _int("MAX_UPLOAD_BYTES", 4 * 1024 * 1024)
+        self.MAX_ATTACHMENTS_PER_APPLICATION = _int("MAX_ATTACHMENTS_PER_APPLICATION", 20)
         self.LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
         self.LOGIN_LOCK_MINUTES = _int("LOGIN_LOCK_MINUTES", 15)
         self.PERMANENT_SESSION_LIFETIME = timedelta(minutes=_int("SESSION_MINUTES", 120))

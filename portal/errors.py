@@ -65,10 +65,13 @@ def init_app(app) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         status = exc.code or 500
+        # 405 names the methods the URL does accept (RFC 9110 §15.5.6), as Werkzeug's own answer would.
+        headers = {"Allow": ", ".join(exc.valid_methods)} if getattr(exc, "valid_methods", None) else {}
         if wants_json():
-            return envelope(status)
+            body, status = envelope(status)
+            return body, status, headers
         return render_template("error.html", status=status, message=translate(MESSAGES.get(status, exc.name)),
-                               violations=[]), status
+                               violations=[]), status, headers
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -99,3 +99,20 @@ def attachment_kind_violations(kind: str, file_name: str, content_head: bytes, s
         return [Violation("Q-18", "kind", f"未知的附件类型：{kind}")]
     rule = "Q-26" if kind == "CANCELLATION_LETTER" else "Q-18"
     return attachment_violations(file_name, content_head, size, allowed_extensions_for(kind), "file", rule)
+
+
+MAX_FILE_NAME_LENGTH = 255
+
+
+def file_name_violations(file_name: str, field: str = "file", rule: str = "Q-18") -> list[Violation]:
+    """Refuse a file name longer than the register keeps (checked before the extension, which it would cut)."""
+    if len(file_name) > MAX_FILE_NAME_LENGTH:
+        return [Violation(rule, field, f"文件名过长：最多 {MAX_FILE_NAME_LENGTH} 个字符，当前 {len(file_name)} 个字符")]
+    return []
+
+
+def attachment_count_violations(existing: int, limit: int, field: str = "file", rule: str = "Q-18") -> list[Violation]:
+    """Refuse one more attachment when an application already holds `limit` of them."""
+    if existing >= limit:
+        return [Violation(rule, field, f"每份申请最多上传 {limit} 个附件，请先删除不需要的附件")]
+    return []

@@ -6,8 +6,6 @@ gets 404 (C-24).
 """
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Response, request, stream_with_context
 from sqlalchemy import select
 
@@ -21,45 +19,29 @@ from portal.collection.filing_common import plain_amount
 from portal.downloads import attachment
 from portal.extensions import db
 from portal.models import Enterprise, Receipt
+from portal.models.collection import LIST_TYPES
 from rules.lifecycle import lifecycle_of
-from rules.violations import RuleError, Violation
 
-DECLARATION_FILTERS = {"role": "企业类别：AGENT（报关申报单位）| CONSIGNEE（收发货人）", "ie": "进出口标志 I | E",
-                       "from": "生成日期起 YYYY-MM-DD", "to": "生成日期止 YYYY-MM-DD",
-                       "cleared": "是否结关：true | false", "no": "高级查询：统一编号",
-                       "status": "状态：DRAFT | DECLARED | NOT_ACCEPTED | INSPECTION | CONCLUDED | CLOSED",
-                       "cursor": "上一页返回的 next", "limit": "每页条数（默认 20，最多 100）"}
-MAPPING_FILTERS = {"list_no": "清单中心统一编号", "declaration_no": "报关单统一编号（二选一）",
-                   "cursor": "上一页返回的 next", "limit": "每页条数（默认 500，最多 5000）"}
-STATISTICS_FILTERS = {"from": "申报日期起 YYYY-MM-DD（默认近 12 个月）", "to": "申报日期止 YYYY-MM-DD",
-                      "group_by": "统计维度，可多个或逗号分隔：period（月）、list_type、customs_code、currency、unit",
-                      "list_type": "清单类型", "customs_code": "申报地海关", "measure": "图表指标 lists|items|qty|total"}
-
-
-def _arg_date(name: str) -> date | None:
-    value = request.args.get(name)
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        raise RuleError([Violation("A-2", name, "日期格式应为 YYYY-MM-DD")]) from None
-
-
-def _arg_int(name: str, default: int | None, maximum: int | None = None) -> int | None:
-    value = request.args.get(name)
-    try:
-        number = int(value) if value else default
-    except ValueError:
-        raise RuleError([Violation("A-2", name, "须为整数")]) from None
-    return min(max(number, 1), maximum) if maximum is not None and number is not None else number
-
-
-def _arg_bool(name: str) -> bool | None:
-    value = (request.args.get(name) or "").strip().lower()
-    if not value:
-        return None
-    if value not in ("true", "false", "1", "0"):
-        raise RuleError([Violation("A-2", name, "须为 true 或 false")])
-    return value in ("true", "1")
+Param = base.Param
+DIMENSION_LIST = "(?:" + "|".join(statistics.DIMENSIONS) + ")"
+DECLARATION_FILTERS = {"role": Param("企业类别：AGENT（报关申报单位）| CONSIGNEE（收发货人）", enum=declarations.ROLES,
+                                     rule="C-24"),
+                       "ie": Param("进出口标志 I | E", enum=("I", "E"), rule="C-24"),
+                       "from": base.date_param("生成日期起 YYYY-MM-DD"), "to": base.date_param("生成日期止 YYYY-MM-DD"),
+                       "cleared": Param("是否结关：true | false", "boolean"),
+                       "status": Param("报关单状态", enum=lifecycle_of("declarations").codes, rule="C-24"),
+                       "no": Param("高级查询：统一编号", max_length=64),
+                       "cursor": base.cursor_param(), "limit": base.limit_param(20, 100)}
+MAPPING_FILTERS = {"list_no": Param("清单中心统一编号（与 declaration_no 二选一，C-25）", max_length=64),
+                   "declaration_no": Param("报关单统一编号（与 list_no 二选一，C-25）", max_length=64),
+                   "cursor": Param("上一页返回的 next（位置:清单商品 id）", pattern=r"^[0-9]{1,9}:[0-9]{1,9}$"),
+                   "limit": base.limit_param(500, 5000)}
+STATISTICS_FILTERS = {"from": base.date_param("申报日期起 YYYY-MM-DD（默认近 12 个月；不晚于 to，区间最长三年，C-26）", "C-26"),
+                      "to": base.date_param("申报日期止 YYYY-MM-DD", "C-26"),
+                      "group_by": Param("统计维度，逗号分隔：period（月）、list_type、customs_code、currency",
+                                        pattern=f"^{DIMENSION_LIST}(?:,{DIMENSION_LIST})*$", rule="C-26"),
+                      "list_type": Param("清单类型", enum=LIST_TYPES), "customs_code": Param("申报地海关", max_length=10),
+                      "measure": Param("图表指标", enum=tuple(statistics.MEASURES), rule="C-26")}
 
 
 @base.endpoint("/aggregations", methods=("POST",), body=AggregationCreate, response=AggregationAccepted, status=202,
@@ -119,12 +101,10 @@ def get_declaration(unified_no: str):
                summary="集报报关单查询：基本查询（企业类别、进出口、日期、是否结关）或高级查询（统一编号）(C-24)")
 def list_declarations():
     """Query declarations, newest first, with a keyset cursor."""
+    args = base.query_args()
     rows, last = declarations.query_declarations(
-        db.session, base.identity(), role=request.args.get("role") or None, ie=request.args.get("ie") or None,
-        date_from=_arg_date("from"), date_to=_arg_date("to"), cleared=_arg_bool("cleared"),
-        unified_no=request.args.get("no") or None, status=request.args.get("status") or None,
-        cursor=_arg_int("cursor", None),
-        limit=_arg_int("limit", 20, 100))
+        db.session, base.identity(), role=args["role"], ie=args["ie"], date_from=args["from"], date_to=args["to"],
+        cleared=args["cleared"], unified_no=args["no"], status=args["status"], cursor=args["cursor"], limit=args["limit"] or 20)
     return base.ok({"items": [declaration_dict(d, items=False) for d in rows],
                     "next": str(last) if last is not None else None})
 
@@ -172,10 +152,10 @@ def export_declaration_lists(unified_no: str):
                summary="归并关系查询：按清单或按报关单，双向到商品项 (C-25)")
 def list_mappings():
     """Return the consolidation mappings of a list or of a declaration."""
+    args = base.query_args()
     rows, last = declarations.query_mappings(
-        db.session, base.identity(), list_no=request.args.get("list_no") or None,
-        declaration_no=request.args.get("declaration_no") or None, cursor=request.args.get("cursor") or None,
-        limit=_arg_int("limit", 500, 5000))
+        db.session, base.identity(), list_no=args["list_no"], declaration_no=args["declaration_no"],
+        cursor=args["cursor"], limit=args["limit"] or 500)
     items = [{"list_no": r.center_no, "list_item_seq": r.seq, "declaration_no": r.unified_no,
               "declaration_item_no": r.item_no, "hs_code": r.hs_code, "name": r.name, "spec": r.spec,
               "qty": plain_amount(r.qty), "unit": r.unit, "total": format(r.total, "f"), "currency": r.currency,

@@ -5,7 +5,6 @@ another enterprise's filing or volume is 404.
 """
 from __future__ import annotations
 
-from flask import request
 from sqlalchemy import func, select
 
 from portal.api import base
@@ -16,11 +15,14 @@ from portal.collection import filing_requests, filings, volumes
 from portal.collection.filing_common import plain_amount, yyyymmdd
 from portal.extensions import db
 from portal.models import CollectionFiling, FilingRequest, Product, ProductVolume
-from rules.violations import RuleError, Violation
+from rules.collection import GOODS_NATURE_NAMES
+from rules.lifecycle import lifecycle_of
 
 PAGE_SIZE = 20
-LIST_FILTERS = {"status": "备案状态", "goods_nature": "集中申报货物性质", "customs_code": "申报地海关",
-                "cursor": "上一页返回的 next", "limit": "每页条数（默认 20，最多 100）"}
+LIST_FILTERS = {"status": base.Param("备案状态", enum=lifecycle_of("collection_filings").codes),
+                "goods_nature": base.Param("集中申报货物性质", enum=tuple(GOODS_NATURE_NAMES)),
+                "customs_code": base.Param("申报地海关", max_length=10), "cursor": base.cursor_param(),
+                "limit": base.limit_param(PAGE_SIZE, 100)}
 
 
 def _iso(value) -> str | None:
@@ -157,15 +159,11 @@ def list_collection_filings():
     """List the enterprise's collection filings, newest first."""
     identity = base.identity()
     identity.require_module_c()
-    args = request.args
-    try:
-        limit = min(max(int(args.get("limit") or PAGE_SIZE), 1), 100)
-        cursor = int(args["cursor"]) if args.get("cursor") else None
-    except ValueError:
-        raise RuleError([Violation("A-2", "cursor", "分页参数须为整数")]) from None
+    args = base.query_args()
+    limit, cursor = args["limit"] or PAGE_SIZE, args["cursor"]
     query = select(CollectionFiling).where(CollectionFiling.tenant_clause(identity.enterprise_id))
     for name in ("status", "goods_nature", "customs_code"):
-        if args.get(name):
+        if args[name] is not None:
             query = query.where(getattr(CollectionFiling, name) == args[name])
     if cursor is not None:
         query = query.where(CollectionFiling.id < cursor)

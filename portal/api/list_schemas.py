@@ -90,6 +90,7 @@ class ListReceipt(ListAnswer):
 
 class ListOut(ListAnswer):
     center_no: str
+    version: int
     status: int
     status_name: str
     list_type: str

@@ -5,8 +5,6 @@ another enterprise's list or request is 404. State conflicts are 409 (C-14, C-16
 """
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Response, request
 from sqlalchemy import select
 
@@ -21,16 +19,22 @@ from portal.downloads import attachment
 from portal.errors import envelope
 from portal.extensions import db
 from portal.models import ChangeRequest, ListHead, Receipt
+from portal.models.collection import CHANGE_REQUEST_TYPES, LIST_TYPES
 from rules.lifecycle import lifecycle_of
 from rules.violations import RuleError, Violation
 
 PAGE_SIZE = 20
-LIST_FILTERS = {"status": "清单状态（数字，C-14）", "list_type": "清单类型", "customs_code": "申报地海关",
-                "from": "申报日期起 YYYY-MM-DD", "to": "申报日期止 YYYY-MM-DD", "cursor": "上一页返回的 next",
-                "limit": "每页条数（默认 20，最多 100）"}
-REQUEST_FILTERS = {"type": "修撤单类型 MODIFY|REVOKE（必填，C-18）", "status": "ENTERED|DECLARED|APPROVED|REJECTED",
-                   "list_no": "清单中心统一编号", "from": "申请日期起 YYYY-MM-DD", "to": "申请日期止 YYYY-MM-DD",
-                   "cursor": "上一页返回的 next", "limit": "每页条数（默认 20，最多 100）"}
+Param = base.Param
+LIST_FILTERS = {"status": Param("清单状态（数字，C-14）", "integer", enum=lifecycle_of("list_heads").codes, rule="C-14"),
+                "list_type": Param("清单类型", enum=LIST_TYPES), "customs_code": Param("申报地海关", max_length=10),
+                "from": base.date_param("申报日期起 YYYY-MM-DD"), "to": base.date_param("申报日期止 YYYY-MM-DD"),
+                "cursor": base.cursor_param(), "limit": base.limit_param(PAGE_SIZE, 100)}
+REQUEST_FILTERS = {"type": Param("修撤单类型 MODIFY|REVOKE（必填，C-18）", enum=CHANGE_REQUEST_TYPES, rule="C-18",
+                                 required=True),
+                   "status": Param("修撤单状态", enum=lifecycle_of("change_requests").codes, rule="C-18"),
+                   "list_no": Param("清单中心统一编号", max_length=64), "from": base.date_param("申请日期起 YYYY-MM-DD"),
+                   "to": base.date_param("申请日期止 YYYY-MM-DD"), "cursor": base.cursor_param(),
+                   "limit": base.limit_param(PAGE_SIZE, 100)}
 
 
 def _iso(value) -> str | None:
@@ -51,7 +55,7 @@ def list_dict(head: ListHead) -> dict:
               "total": format(i.total, "f"), "currency": i.currency, "country": i.country}
              for i in sorted(head.items, key=lambda i: i.seq)]
     open_request = db.session.scalar(select(ChangeRequest.id).where(ChangeRequest.open_marker == head.id))
-    return {"center_no": head.center_no, "status": head.status, "status_name": lifecycle_of("list_heads").status_name(head.status),
+    return {"center_no": head.center_no, "version": head.version, "status": head.status, "status_name": lifecycle_of("list_heads").status_name(head.status),
             "list_type": head.list_type, "customs_code": head.customs_code, "filing_no": head.filing_no,
             "transport_mode": head.transport_mode, "vessel_name": head.vessel_name, "voyage_no": head.voyage_no,
             "bill_no": head.bill_no, "packages": head.packages, "gross_weight": plain_amount(head.gross_weight),
@@ -74,25 +78,6 @@ def request_dict(change: ChangeRequest, receipts: bool = True) -> dict:
 
 def _list(center_no: str) -> ListHead:
     return lists.find_list(db.session, base.identity(), center_no)
-
-
-def _date(name: str) -> date | None:
-    value = request.args.get(name)
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise RuleError([Violation("A-2", name, "日期格式应为 YYYY-MM-DD")]) from None
-
-
-def _paging() -> tuple[int, int | None]:
-    try:
-        limit = min(max(int(request.args.get("limit") or PAGE_SIZE), 1), 100)
-        cursor = int(request.args["cursor"]) if request.args.get("cursor") else None
-    except ValueError:
-        raise RuleError([Violation("A-2", "cursor", "分页参数须为整数")]) from None
-    return limit, cursor
 
 
 @base.endpoint("/lists", methods=("POST",), body=ListCreate, response=ListCreated, status=201,
@@ -153,10 +138,12 @@ def insert_list_item(center_no: str):
 
 
 @base.endpoint("/lists/<center_no>/items/<int:seq>", methods=("DELETE",), response=ListOut,
-               summary="删除暂存清单的一项商品，其后序号减 1 (C-10)")
+               query={"version": Param("清单的 version（上次读取的值）：不符时 409，重试不会删除重新编号后的下一项 (C-10)",
+                                       "integer")},
+               summary="删除暂存清单的一项商品，其后序号减 1；带 version 可安全重试 (C-10)")
 def delete_list_item(center_no: str, seq: int):
     """Delete an item of a 暂存 list."""
-    head = lists.delete_list_item(db.session, base.identity(), _list(center_no), seq)
+    head = lists.delete_list_item(db.session, base.identity(), _list(center_no), seq, base.query_args()["version"])
     db.session.commit()
     return base.ok(list_dict(head))
 
@@ -208,21 +195,16 @@ def list_lists():
     """List the enterprise's lists, newest first, with a keyset cursor."""
     identity = base.identity()
     identity.require_module_c()
-    limit, cursor = _paging()
-    args = request.args
+    args = base.query_args()
+    limit, cursor = args["limit"] or PAGE_SIZE, args["cursor"]
     query = select(ListHead).where(ListHead.tenant_clause(identity.enterprise_id))
-    if args.get("status"):
-        if not args["status"].isdigit():
-            raise RuleError([Violation("C-14", "status", "清单状态须为数字")])
-        query = query.where(ListHead.status == int(args["status"]))
-    for name in ("list_type", "customs_code"):
-        if args.get(name):
+    for name in ("status", "list_type", "customs_code"):
+        if args[name] is not None:
             query = query.where(getattr(ListHead, name) == args[name])
-    date_from, date_to = _date("from"), _date("to")
-    if date_from:
-        query = query.where(ListHead.declare_date >= date_from)
-    if date_to:
-        query = query.where(ListHead.declare_date <= date_to)
+    if args["from"]:
+        query = query.where(ListHead.declare_date >= args["from"])
+    if args["to"]:
+        query = query.where(ListHead.declare_date <= args["to"])
     if cursor is not None:
         query = query.where(ListHead.id < cursor)
     rows = list(db.session.scalars(query.order_by(ListHead.id.desc()).limit(limit + 1)))
@@ -255,21 +237,21 @@ def create_change_request(center_no: str):
     return base.ok(request_dict(change), 201)
 
 
-def _request(request_id: str) -> ChangeRequest:
+def _request(request_id: int) -> ChangeRequest:
     return change_requests.find_change_request(db.session, base.identity(), request_id)
 
 
-@base.endpoint("/change-requests/<request_id>/declare", methods=("POST",), response=ChangeRequestOut,
+@base.endpoint("/change-requests/<int:request_id>/declare", methods=("POST",), response=ChangeRequestOut,
                summary="申报修撤单：ENTERED → DECLARED (C-17)")
-def declare_change_request(request_id: str):
+def declare_change_request(request_id: int):
     """Declare a saved modify/revoke request."""
     change = change_requests.declare_change_request(db.session, base.identity(), _request(request_id))
     db.session.commit()
     return base.ok(request_dict(change))
 
 
-@base.endpoint("/change-requests/<request_id>", response=ChangeRequestOut, summary="修撤单详情：状态、字段修改、回执")
-def get_change_request(request_id: str):
+@base.endpoint("/change-requests/<int:request_id>", response=ChangeRequestOut, summary="修撤单详情：状态、字段修改、回执")
+def get_change_request(request_id: int):
     """Return a modify/revoke request."""
     return base.ok(request_dict(_request(request_id)))
 
@@ -278,11 +260,9 @@ def get_change_request(request_id: str):
                summary="修撤状态查询：修撤单类型必填，其他条件可选 (C-18)")
 def list_change_requests():
     """Query modify/revoke requests of one type."""
-    limit, cursor = _paging()
-    args = request.args
+    args = base.query_args()
     rows, last = change_requests.query_change_requests(
-        db.session, base.identity(), args.get("type"), status=args.get("status") or None,
-        list_no=args.get("list_no") or None, date_from=_date("from"), date_to=_date("to"), cursor=cursor,
-        limit=limit)
+        db.session, base.identity(), args["type"], status=args["status"], list_no=args["list_no"],
+        date_from=args["from"], date_to=args["to"], cursor=args["cursor"], limit=args["limit"] or PAGE_SIZE)
     return base.ok({"items": [request_dict(r, receipts=False) for r in rows],
                     "next": str(last) if last is not None else None})

@@ -10,12 +10,18 @@ from portal.api.qualification_schemas import (ApplicationCreate, ApplicationCrea
                                               CertificateList, QualificationList, StatusAnswer)
 from portal.extensions import db
 from portal.models import Certificate, Enterprise
+from portal.models.qualification import APPLICATION_STATUSES, APPLICATION_TYPES, QUALIFICATION_TYPES
 from portal.qualification import certificates, masking, operations, queries, records, uploads
 from rules.violations import RuleError, Violation
 
-LIST_FILTERS = {"enterprise_name": "企业名称（包含）", "type": "申请类型 FILING|CHANGE|EXTENSION|CANCELLATION",
-                "qualification_type": "资质类型", "status": "申请状态", "from": "申请日期起 YYYY-MM-DD",
-                "to": "申请日期止 YYYY-MM-DD", "cursor": "上一页返回的 next", "limit": "每页条数（默认 20，最多 100）"}
+Param = base.Param
+QUALIFICATION_TYPE = Param("资质类型", enum=QUALIFICATION_TYPES, rule="Q-29")
+LIST_FILTERS = {"enterprise_name": Param("企业名称（包含）", max_length=100),
+                "type": Param("申请类型", enum=APPLICATION_TYPES, rule="Q-29"),
+                "qualification_type": QUALIFICATION_TYPE,
+                "status": Param("申请状态", enum=APPLICATION_STATUSES, rule="Q-29"),
+                "from": base.date_param("申请日期起 YYYY-MM-DD", "Q-29"), "to": base.date_param("申请日期止 YYYY-MM-DD", "Q-29"),
+                "cursor": base.cursor_param(), "limit": base.limit_param(queries.PAGE_SIZE, queries.MAX_PAGE_SIZE)}
 
 
 def _find(application_no: str):
@@ -115,14 +121,10 @@ def list_applications():
     """List the enterprise's applications (own and filed as proxy), newest first."""
     identity = base.identity()
     identity.require_module_q()
-    args = request.args
-    try:
-        limit = int(args.get("limit") or queries.PAGE_SIZE)
-    except ValueError:
-        raise RuleError([Violation("A-2", "limit", "每页条数须为整数")]) from None
-    rows, next_cursor = queries.list_applications(
-        db.session, identity.enterprise_id, {name: args.get(name) for name in LIST_FILTERS if name not in
-                                             ("cursor", "limit")}, args.get("cursor"), limit)
+    args = base.query_args()
+    filters = {name: request.args.get(name) for name in LIST_FILTERS if name not in ("cursor", "limit")}
+    rows, next_cursor = queries.list_applications(db.session, identity.enterprise_id, filters,
+                                                  request.args.get("cursor"), args["limit"] or queries.PAGE_SIZE)
     return base.ok({"items": [queries.application_summary(a) for a in rows], "next": next_cursor})
 
 
@@ -135,7 +137,7 @@ def application_form_pdf(application_no: str):
                 f"{application.application_no}.pdf")
 
 
-@base.endpoint("/qualifications", response=QualificationList, query={"type": "资质类型"},
+@base.endpoint("/qualifications", response=QualificationList, query={"type": QUALIFICATION_TYPE},
                summary="本企业资质 (Q-29)")
 def list_qualifications():
     """List the enterprise's qualifications with status, validity and registration code."""
@@ -145,7 +147,7 @@ def list_qualifications():
     return base.ok({"items": [records.qualification_dict(q) for q in rows]})
 
 
-@base.endpoint("/filings", query={"qualification_type": "资质类型"},
+@base.endpoint("/filings", query={"qualification_type": QUALIFICATION_TYPE},
                summary="备案信息查询：基本信息、管理人员、出资者、报关人员、外部资质 (Q-29)")
 def get_filing():
     """Return the enterprise's filed record."""

@@ -20,6 +20,7 @@ from portal import clock
 from portal.collection.filing_common import lock, not_found, plain_amount
 from portal.collection.list_checks import declare_violations
 from portal.collection.list_values import LABELS, Lookups, head_values, item_values, parse_field
+from portal.inputs import parse_id
 from portal.models import ChangeRequest, ListHead
 from portal.models.collection import CHANGE_REQUEST_TYPES
 from portal.transitions import performs, transition
@@ -39,10 +40,7 @@ PENDING_AGGREGATION = 12
 def find_change_request(session, identity, request_id) -> ChangeRequest:
     """Return the enterprise's own request by id; others' are 404 (U-5, §0)."""
     identity.require_module_c()
-    try:
-        key = int(str(request_id))
-    except ValueError:
-        key = None
+    key = parse_id(request_id)
     request = session.get(ChangeRequest, key) if key is not None else None
     if request is None or request.enterprise_id != identity.enterprise_id:
         raise not_found("id", "修撤单")

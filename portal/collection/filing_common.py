@@ -53,10 +53,15 @@ def require_own(identity, record, field: str = "center_no", label: str = "集报
 
 
 def lock(session, record):
-    """Lock the record's row until commit (PostgreSQL; SQLite serialises writers) and reload it."""
+    """Lock the record's row until commit (PostgreSQL; SQLite serialises writers) and reload it.
+
+    A row deleted by a concurrent request while this one waited for the lock is 404, not a 500."""
     model = type(record)
-    return session.scalars(select(model).where(model.id == record.id).with_for_update()
-                           .execution_options(populate_existing=True)).one()
+    locked = session.scalars(select(model).where(model.id == record.id).with_for_update()
+                             .execution_options(populate_existing=True)).one_or_none()
+    if locked is None:
+        raise RuleError([Violation("A-2", "id", "记录已被删除")], status=404)
+    return locked
 
 
 def valid_qualification_types(session, enterprise_id: int) -> set[str]:

@@ -156,9 +156,15 @@ def insert_list_item_before(session, identity, head: ListHead, item: dict, befor
     return head
 
 
-def delete_list_item(session, identity, head: ListHead, seq: int) -> ListHead:
-    """Delete item `seq` of a 暂存 list; later items move −1 so seqs stay 1..n (C-10)."""
+def delete_list_item(session, identity, head: ListHead, seq: int, version: int | None = None) -> ListHead:
+    """Delete item `seq` of a 暂存 list; later items move −1 so seqs stay 1..n (C-10).
+
+    With `version` (the list's version the caller last read) a retried delete is refused with 409 instead of
+    deleting the item renumbered into `seq` by the first attempt."""
     head = _draft(session, identity, head)
+    if version is not None and head.version != version:
+        raise RuleError([Violation("C-10", "version", f"清单已被修改（当前版本 {head.version}），请刷新后重试")],
+                        status=409)
     seqs = [i.seq for i in head.items]
     if seq not in seqs:
         raise RuleError([Violation("C-10", "seq", f"清单表体中没有序号为 {seq} 的商品")])

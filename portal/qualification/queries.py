@@ -1,14 +1,12 @@
 """Module-Q queries and the daily sweep: application query, filing query, checklist, Q-27, Q-30."""
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from datetime import date, timedelta
 
 from sqlalchemy import literal, select
 
 from portal import clock
+from portal.inputs import parse_id
 from portal.models import Application, Enterprise, Qualification
 from portal.models.qualification import APPLICATION_STATUSES, APPLICATION_TYPES, QUALIFICATION_TYPES
 from portal.qualification import records
@@ -26,22 +24,18 @@ CHECKLIST_LABELS = {"selectable": "", "not_selectable": "不可选择"}
 
 
 def encode_cursor(last_id: int) -> str:
-    """Return an opaque cursor for the rows after `last_id` (keyset, newest first)."""
-    return base64.urlsafe_b64encode(json.dumps({"before": last_id}).encode()).decode().rstrip("=")
+    """Return the cursor for the rows after `last_id` (keyset, newest first): the id, as in every API list."""
+    return str(last_id)
 
 
 def decode_cursor(cursor: str | None) -> int | None:
-    """Return the id a cursor points before; a malformed cursor is a 422."""
+    """Return the id a cursor points before; a malformed or out-of-range cursor is a 422."""
     if not cursor:
         return None
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        value = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())["before"]
-        if isinstance(value, int) and value > 0:
-            return value
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
-        pass
-    raise RuleError([Violation("A-2", "cursor", "分页游标无效，请从第一页重新查询")])
+    value = parse_id(cursor)
+    if value is None:
+        raise RuleError([Violation("A-2", "cursor", "分页游标无效，请从第一页重新查询")])
+    return value
 
 
 def _filter_violations(filters: dict) -> list[Violation]:

@@ -7,10 +7,11 @@ import uuid
 
 import filetype
 from flask import current_app, send_file
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.models import Application, Attachment
 from portal.qualification.operations import require_editor
+from rules.attachments import attachment_count_violations, file_name_violations
 from rules.qualification import MAX_ATTACHMENT_BYTES, attachment_kind_violations, edit_violations, file_extension
 from rules.violations import RuleError, Violation
 
@@ -71,7 +72,16 @@ def store_attachment(session, identity, application: Application, kind: str, fil
     kind = (kind or "").strip()
     if file_storage is None or not (file_storage.filename or "").strip():
         raise RuleError([Violation("Q-18", "file", "请选择要上传的文件")])
-    file_name = os.path.basename(file_storage.filename.replace("\\", "/")).strip()[:255]
+    file_name = os.path.basename(file_storage.filename.replace("\\", "/")).strip()
+    violations = file_name_violations(file_name)
+    if not violations:
+        session.scalars(select(Application.id).where(Application.id == application.id).with_for_update()).one()
+        existing = session.scalar(select(func.count()).select_from(Attachment)
+                                  .where(Attachment.application_id == application.id))
+        limit = current_app.config.get("MAX_ATTACHMENTS_PER_APPLICATION", 20)
+        violations = attachment_count_violations(existing, limit)
+    if violations:
+        raise RuleError(violations)
     data, size = _read_limited(file_storage.stream, MAX_ATTACHMENT_BYTES)
     violations = attachment_kind_violations(kind, file_name, data[:16], size)
     if not violations:
