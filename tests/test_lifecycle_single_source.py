@@ -36,6 +36,7 @@ OTHER_MEANINGS = {
     ("portal/templates/admin/portal_index.html", "待处理"),      # the work-queue column
     ("portal/templates/auth/operators.html", "已注销"),          # a card
     ("portal/templates/pdf/collection_filing.html", "有效"),     # a filed product
+    ("portal/collection_pages/filings.py", "有效"),              # a filed product's active flag in the print
 }
 
 
