@@ -35,7 +35,7 @@ def init_admin(app) -> Admin:
     admin = Admin(app, name="单一窗口管理后台", url="/admin",
                   index_view=PortalAdminIndex(name=lazy_gettext("首页"), url="/admin"),
                   translations_path=_translations_path(app),
-                  theme=Bootstrap4Theme(swatch="cerulean", fluid=True, base_template="admin/portal_base.html"))
+                  theme=Bootstrap4Theme(swatch="default", fluid=True, base_template="admin/portal_base.html"))
     from admin_views import fragments, registers
     fragments.init_app(app)
     registers.add_views(admin)

@@ -92,6 +92,7 @@ class SecureModelView(ListingMixin, ModelView):
 
     form_base_class = PortalForm
     list_template = "admin/portal_list.html"
+    details_template = "admin/portal_details.html"
     can_export = True
     export_types = ["csv", "xlsx"]
     can_view_details = True
@@ -122,7 +123,8 @@ class SecureModelView(ListingMixin, ModelView):
     def _configure(self, model) -> None:
         columns = list(model.__table__.columns)
         public = [c.key for c in columns if c.key not in SECRET_COLUMNS]
-        self.column_labels = {**COMMON_LABELS, **self.labels, **(self.column_labels or {})}
+        own = {name: lazy_gettext(label) if isinstance(label, str) else label for name, label in self.labels.items()}
+        self.column_labels = {**COMMON_LABELS, **own, **(self.column_labels or {})}
         if self.column_list is None:
             self.column_list = [c.key for c in columns if c.key in public and not isinstance(c.type, JSON)
                                 and c.key not in ("version", "updated_at")]

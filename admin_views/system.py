@@ -1,8 +1,10 @@
 """系统: the audit log (X-3), receipts (Q-21), scheduler runs, lease, number sequences and settings."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from wtforms.validators import ValidationError
 
+from admin_views import readable
 from admin_views.base import ReadOnlyView, SecureModelView, violation_text
 from admin_views.labels import AUDIT_ACTION_NAMES, JOB_OUTCOME_NAMES, LOGIN_MODE_NAMES, RECEIPT_SOURCE_NAMES, choices
 from portal import models as m
@@ -31,8 +33,13 @@ class AuditLogAdmin(ReadOnlyView):
 
     def __init__(self, model, **kwargs):
         self.column_choices = {"action": choices(AUDIT_ACTION_NAMES), "login_mode": choices(LOGIN_MODE_NAMES),
-                               "table_name": sorted(register_names().items(), key=lambda item: item[0])}
+                               "table_name": [(table, lazy_gettext(name)) for table, name
+                                              in sorted(register_names().items(), key=lambda item: item[0])]}
         super().__init__(model, **kwargs)
+
+    # The diff in the register's words: field labels, status and code names, not raw JSON keys and codes.
+    column_formatters = {"diff": lambda view, context, row, name: readable.diff_summary(row.table_name, row.diff)}
+    column_formatters_detail = {"diff": lambda view, context, row, name: readable.diff_table(row.table_name, row.diff)}
 
 
 class ReceiptAdmin(ReadOnlyView):

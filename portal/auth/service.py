@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from portal import clock
+from portal import audit, clock
 from portal.extensions import db
 from portal.models import ApiToken, Card, User
 from rules.violations import RuleError, Violation
@@ -38,6 +38,7 @@ def authenticate_account(username: str, password: str) -> User:
     if user is None:
         verify_secret("$argon2id$v=19$m=1024,t=1,p=1$c29tZXNhbHQ$AAAAAAAAAAAAAAAAAAAAAA", password or "")
         raise RuleError([Violation("U-2", "username", "用户名或密码错误")], status=401)
+    audit.act_as(user, "account")
     if _locked(user):
         raise RuleError([_lock_message(current_app.config["LOGIN_LOCK_MINUTES"])], status=423)
     if not user.active or not verify_secret(user.password_hash, password or ""):
@@ -56,6 +57,7 @@ def authenticate_card(card_no: str, pin: str) -> Card:
     card = db.session.scalar(select(Card).where(Card.card_no == (card_no or "").strip()))
     if card is None:
         raise RuleError([Violation("U-2", "card_no", "卡号或口令错误")], status=401)
+    audit.act_as(card.user, "card")
     if _locked(card):
         raise RuleError([_lock_message(current_app.config["LOGIN_LOCK_MINUTES"])], status=423)
     if not card.active or not card.user.active or not verify_secret(card.pin_hash, pin or ""):
