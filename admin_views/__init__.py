@@ -36,8 +36,9 @@ def init_admin(app) -> Admin:
                   index_view=PortalAdminIndex(name=lazy_gettext("首页"), url="/admin"),
                   translations_path=_translations_path(app),
                   theme=Bootstrap4Theme(swatch="default", fluid=True, base_template="admin/portal_base.html"))
-    from admin_views import fragments, registers
+    from admin_views import fragments, registers, scheduler
     fragments.init_app(app)
+    scheduler.init_app(app)
     registers.add_views(admin)
     _translate_menu(admin)
     return admin

@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext
+from markupsafe import Markup, escape
 from wtforms.validators import ValidationError
 
-from admin_views import readable
+from admin_views import readable, scheduler
 from admin_views.base import ReadOnlyView, SecureModelView, violation_text
 from admin_views.labels import AUDIT_ACTION_NAMES, JOB_OUTCOME_NAMES, LOGIN_MODE_NAMES, RECEIPT_SOURCE_NAMES, choices
 from portal import models as m
 from portal.extensions import db
 from rules.violations import RuleError
-from scheduler.settings import update_setting
+from portal.i18n import translate
+from scheduler.settings import SETTING_NAMES, update_setting
 
 CATEGORY = "系统"
 
@@ -53,6 +55,10 @@ class ReceiptAdmin(ReadOnlyView):
 
 class JobRunAdmin(ReadOnlyView):
     column_list = ["id", "job", "period", "started_at", "finished_at", "outcome", "counts", "message", "holder"]
+    column_formatters = {
+        "job": lambda view, context, run, name: translate(scheduler.job_labels().get(run.job, run.job)),
+        "counts": lambda view, context, run, name: scheduler.counts_text(run.counts),
+        "message": lambda view, context, run, name: translate(run.message or "")}
     column_default_sort = ("started_at", True)
     column_choices = {"outcome": choices(JOB_OUTCOME_NAMES)}
     column_filters = ["job", "outcome", "started_at"]
@@ -77,6 +83,10 @@ class SettingAdmin(SecureModelView):
     column_list = ["key", "value", "note", "updated_at"]
     column_default_sort = ("key", False)
     column_editable_list = ["value"]
+    column_formatters = {
+        "key": lambda view, context, setting, name: Markup(
+            f"{escape(translate(SETTING_NAMES.get(setting.key, setting.key)))} <code>{escape(setting.key)}</code>"),
+        "note": lambda view, context, setting, name: translate(setting.note or "")}
 
     def on_model_change(self, form, model, is_created):
         try:
