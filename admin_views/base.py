@@ -283,9 +283,6 @@ class PortalAdminIndex(AdminIndexView):
     def index(self):
         identity = _identity()
         if identity.is_staff or identity.is_auditor:  # staff and auditors see every enterprise's queues
-            from admin_views import dashboard, scheduler
-            from scheduler import runs
-            return self.render("admin/portal_index.html", queues=dashboard.work_queues(db.session),
-                               runs=runs.recent_runs(db.session, 5), job_labels=scheduler.job_labels(),
-                               scheduler_url=dashboard.page_url("scheduler"))
-        return self.render("admin/portal_index.html", queues=None, runs=None, scheduler_url=None)
+            from admin_views import dashboard
+            return self.render("admin/portal_index.html", **dashboard.home(db.session))
+        return self.render("admin/portal_index.html", queues=None, runs=None, scheduler_url=None, chart=None)
