@@ -142,7 +142,7 @@ class SecureModelView(ListingMixin, ModelView):
                                 for name, options in (self.column_choices or {}).items() if name in strings},
                              **(self.form_choices or {})}
         refs = {r.key: {"fields": AJAX_FIELDS.get(r.mapper.local_table.name, ("id",)), "page_size": 10,
-                        "placeholder": "输入名称或编号搜索"}
+                        "placeholder": lazy_gettext("输入名称或编号搜索")}
                 for r in relationships if not r.uselist and r.key not in excluded}
         self.form_ajax_refs = {**refs, **(self.form_ajax_refs or {})}
         self.column_filters = filters_for(self, self.column_filters or ())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
+import flask_babel
 from flask import Response, abort, g, request, stream_with_context, url_for
 from flask_admin import expose
 from flask_admin.babel import gettext
@@ -136,7 +137,8 @@ class ListingMixin:
 
     def search_placeholder(self):
         placeholder = super().search_placeholder()
-        return f"{placeholder}（按开头匹配）" if placeholder and self.prefix_search else placeholder
+        return flask_babel.gettext("%(columns)s（按开头匹配）", columns=placeholder) if placeholder and self.prefix_search \
+            else placeholder
 
     def _filtered_query(self, search, filters):
         query, joins = self.get_query(), {}
