@@ -3,9 +3,8 @@ registers the list checks read (licences, manifests, bonded books) (SPEC §4.1�
 from __future__ import annotations
 
 from admin_views.base import LifecycleView, SecureModelView
-from admin_views.labels import (BOOK_TYPE_NAMES, CHANGE_REQUEST_STATUS_NAMES, CHANGE_REQUEST_TYPE_NAMES,
-                                FILING_REQUEST_KIND_NAMES, FILING_STATUS_NAMES, GOODS_NATURE_NAMES,
-                                LIST_STATUS_NAMES, LIST_TYPE_NAMES, VOLUME_STATUS_NAMES, choices)
+from admin_views.labels import (BOOK_TYPE_NAMES, CHANGE_REQUEST_TYPE_NAMES, FILING_REQUEST_KIND_NAMES,
+                                GOODS_NATURE_NAMES, LIST_TYPE_NAMES, choices, status_choices)
 from portal import models as m
 
 CATEGORY = "集中申报"
@@ -15,7 +14,7 @@ REFERENCE_CATEGORY = "清单核对登记簿"
 class CollectionFilingAdmin(LifecycleView):
     column_list = ["id", "center_no", "enterprise_id", "customs_code", "goods_nature", "status",
                    "guarantee_mode", "guarantee_valid_until", "approval_valid_until", "declared_at"]
-    column_choices = {"goods_nature": choices(GOODS_NATURE_NAMES), "status": choices(FILING_STATUS_NAMES)}
+    column_choices = {"goods_nature": choices(GOODS_NATURE_NAMES), "status": status_choices("collection_filings")}
     column_searchable_list = ["center_no"]
     column_filters = ["status", "goods_nature", "customs_code", "enterprise_id", "approval_valid_until",
                       "declared_at"]
@@ -26,7 +25,7 @@ class CollectionFilingAdmin(LifecycleView):
 class FilingRequestAdmin(LifecycleView):
     allow_edit = False
     column_list = ["id", "filing_id", "enterprise_id", "kind", "status", "created_at", "status_changed_at"]
-    column_choices = {"kind": choices(FILING_REQUEST_KIND_NAMES), "status": choices(FILING_STATUS_NAMES)}
+    column_choices = {"kind": choices(FILING_REQUEST_KIND_NAMES), "status": status_choices("filing_requests")}
     column_filters = ["filing_id", "enterprise_id", "kind", "status", "created_at"]
 
 
@@ -34,7 +33,7 @@ class ProductVolumeAdmin(LifecycleView):
     allow_edit = False
     column_list = ["id", "volume_no", "customs_volume_no", "filing_id", "enterprise_id", "status",
                    "status_changed_at"]
-    column_choices = {"status": choices(VOLUME_STATUS_NAMES)}
+    column_choices = {"status": status_choices("product_volumes")}
     column_searchable_list = ["volume_no", "customs_volume_no"]
     column_filters = ["status", "filing_id", "enterprise_id"]
 
@@ -54,7 +53,7 @@ class ListHeadAdmin(LifecycleView):
     large_register = True
     column_list = ["id", "center_no", "list_type", "status", "enterprise_id", "customs_code", "filing_no",
                    "transport_mode", "bill_no", "declare_date", "trade_mode", "overdue"]
-    column_choices = {"list_type": choices(LIST_TYPE_NAMES), "status": choices(LIST_STATUS_NAMES)}
+    column_choices = {"list_type": choices(LIST_TYPE_NAMES), "status": status_choices("list_heads")}
     column_searchable_list = ["center_no", "filing_no"]
     column_filters = ["status", "list_type", "customs_code", "filing_no", "enterprise_id", "declare_date",
                       "transport_mode", "overdue"]
@@ -79,7 +78,7 @@ class ChangeRequestAdmin(LifecycleView):
     column_list = ["id", "list_id", "request_type", "status", "enterprise_id", "reason", "contact", "phone",
                    "created_at"]
     column_choices = {"request_type": choices(CHANGE_REQUEST_TYPE_NAMES),
-                      "status": choices(CHANGE_REQUEST_STATUS_NAMES)}
+                      "status": status_choices("change_requests")}
     column_filters = ["request_type", "status", "list_id", "enterprise_id", "created_at"]
 
 

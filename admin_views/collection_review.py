@@ -1,9 +1,10 @@
 """集中申报审核: staff decide module C records by hand through the same customs operations (S-3).
 
-One screen for six registers, driven by the `REGISTERS` table: each register names its model,
-the rule id its decisions belong to, and its actions (button → operation, the statuses it applies
-to, whether an opinion is required). Every decision calls the operation with source="staff" and
-commits once; a refused decision (RuleError) is flashed with its rule id and nothing changes.
+One screen for six registers: each register names its lifecycle table (rules/lifecycle.py), whose
+staff decisions are the buttons (admin_views/decisions.py). Every decision calls the operation
+registered for its move with source="staff" and commits once; a refusing or destroying decision is
+confirmed first and needs an opinion; a refused decision (RuleError) is flashed with its rule id and
+nothing changes.
 """
 from __future__ import annotations
 
@@ -17,67 +18,49 @@ from sqlalchemy.orm import selectinload
 
 from admin_views.base import SecureModelView
 from admin_views.listing import bounded_count, shown_count
-from admin_views.labels import (CHANGE_REQUEST_STATUS_NAMES, CHANGE_REQUEST_TYPE_NAMES, COMMON_LABELS,
-                                DECLARATION_STATUS_NAMES, FILING_REQUEST_KIND_NAMES, FILING_STATUS_NAMES,
-                                GOODS_NATURE_NAMES, IE_FLAG_NAMES, LIST_STATUS_NAMES, LIST_TYPE_NAMES,
-                                VOLUME_STATUS_NAMES)
-from portal.collection import change_requests, declarations, filing_requests, filings, lists, volumes
+from admin_views.decisions import (awaiting_confirmation, decision_buttons, decision_named, decision_violations,
+                                   make_decision)
+from admin_views.labels import (CHANGE_REQUEST_TYPE_NAMES, COMMON_LABELS, FILING_REQUEST_KIND_NAMES,
+                                GOODS_NATURE_NAMES, IE_FLAG_NAMES, LIST_TYPE_NAMES)
+# Imported so that every module C operation has registered itself for its move (portal.transitions.performs).
+from portal.collection import change_requests, declarations, filing_requests, filings, lists, volumes  # noqa: F401
 from portal.extensions import db
+from portal.i18n import status_name
 from portal.identity import current_identity
 from portal.models import (ChangeRequest, CollectionFiling, Declaration, Enterprise, FilingRequest, ListHead,
                            ProductVolume)
-from rules.violations import RuleError, Violation
+from rules.lifecycle import Lifecycle, lifecycle_of
+from rules.violations import RuleError
 
 PAGE_SIZE = 50
-OPINION_LENGTH = 1000
 SHOWN_CHANGES = 5
 
 
 @dataclass(frozen=True)
-class Action:
-    """One customs decision: its button, the operation it calls and the statuses it applies to."""
-
-    label: str
-    operation: Callable
-    statuses: tuple
-    opinion: bool = False              # a refusal: the opinion is required (S-3)
-    style: str = "btn-outline-primary"
-
-
-@dataclass(frozen=True)
 class Register:
-    """One register of the screen: what is pending in it and what staff may decide."""
+    """One register of the screen: its lifecycle table (statuses and staff decisions) and how rows are shown."""
 
-    title: str
+    lifecycle: Lifecycle
     model: type
-    rule: str | Callable
-    status_names: dict
     number: Callable
     summary: Callable
-    actions: dict
     load: tuple = ()
+    rule: Callable | None = None       # the rule id of a record's decisions when it is not the move's
+
+    @property
+    def title(self) -> str:
+        return self.lifecycle.title
 
     @property
     def pending(self) -> tuple:
-        """Return the statuses some action applies to, in table order."""
-        found = []
-        for action in self.actions.values():
-            found += [status for status in action.statuses if status not in found]
-        return tuple(found)
+        """Return the statuses in which staff have a decision to take, in table order."""
+        return self.lifecycle.decision_statuses()
 
-    def rule_of(self, record) -> str:
-        return self.rule(record) if callable(self.rule) else self.rule
+    def status_name(self, code) -> str:
+        return status_name(self.lifecycle.register, code)
 
-    def actions_for(self, status) -> list[str]:
-        return [key for key, action in self.actions.items() if status in action.statuses]
-
-
-def _decisions(approve, refuse, fail) -> dict:
-    """The three customs answers to a declared filing, volume or filing request."""
-    declared = ("DECLARED",)
-    return {"approve": Action("审批通过", approve, declared, style="btn-success"),
-            "refuse": Action("核准拒绝", refuse, declared, opinion=True, style="btn-outline-danger"),
-            "fail": Action("接受失败", fail, declared)}
+    def rule_of(self, record) -> str | None:
+        return self.rule(record) if self.rule is not None else None
 
 
 def _filing_summary(filing: CollectionFiling) -> str:
@@ -119,54 +102,18 @@ def _declaration_summary(item: Declaration) -> str:
 
 
 REGISTERS = {
-    "filings": Register(
-        "集报备案", CollectionFiling, "C-3", FILING_STATUS_NAMES, lambda r: r.center_no, _filing_summary,
-        {**_decisions(filings.approve_filing, filings.refuse_filing, filings.fail_filing_receipt),
-         "cancel": Action("取消资质", filings.cancel_filing, ("APPROVED",), style="btn-outline-danger")}),
-    "volumes": Register(
-        "商品分册", ProductVolume, "C-5", VOLUME_STATUS_NAMES, lambda r: r.volume_no,
-        lambda r: f"集报备案 {r.filing.center_no}",
-        _decisions(volumes.approve_volume, volumes.refuse_volume, volumes.fail_volume_receipt),
-        load=(selectinload(ProductVolume.filing),)),
+    "filings": Register(lifecycle_of("collection_filings"), CollectionFiling, lambda r: r.center_no, _filing_summary),
+    "volumes": Register(lifecycle_of("product_volumes"), ProductVolume, lambda r: r.volume_no,
+                        lambda r: f"集报备案 {r.filing.center_no}", load=(selectinload(ProductVolume.filing),)),
     "filing_requests": Register(
-        "备案变更/延期", FilingRequest, lambda r: filing_requests.KIND_RULES[r.kind], FILING_STATUS_NAMES,
+        lifecycle_of("filing_requests"), FilingRequest,
         lambda r: f"{r.filing.center_no}（{FILING_REQUEST_KIND_NAMES.get(r.kind, r.kind)}）", _filing_request_summary,
-        _decisions(filing_requests.approve_filing_request, filing_requests.refuse_filing_request,
-                   filing_requests.fail_filing_request_receipt),
-        load=(selectinload(FilingRequest.filing),)),
-    "lists": Register(
-        "集报清单", ListHead, "C-14", LIST_STATUS_NAMES, lambda r: r.center_no, _list_summary,
-        {"accept": Action("海关审批通过", lists.accept_list, (2,), style="btn-success"),
-         "fail": Action("海关入库失败", lists.fail_list_receipt, (2,)),
-         "return": Action("退单", lists.return_list, (2,), opinion=True, style="btn-outline-danger"),
-         "clear": Action("结关", lists.clear_list, lists.CLEARABLE, style="btn-success")}),
-    "change_requests": Register(
-        "修撤单", ChangeRequest, "C-17", CHANGE_REQUEST_STATUS_NAMES, lambda r: f"清单 {r.head.center_no}",
-        _change_request_summary,
-        {"approve": Action("审批通过", change_requests.approve_change_request, ("DECLARED",), style="btn-success"),
-         "reject": Action("审批不通过", change_requests.reject_change_request, ("DECLARED",), opinion=True,
-                          style="btn-outline-danger")},
-        load=(selectinload(ChangeRequest.head),)),
-    "declarations": Register(
-        "集报报关单", Declaration, "C-24", DECLARATION_STATUS_NAMES, lambda r: r.unified_no, _declaration_summary,
-        {"conclude": Action("审结", declarations.conclude_declaration, ("DECLARED", "INSPECTION"), style="btn-success"),
-         "inspect": Action("查验", declarations.inspect_declaration, ("DECLARED",)),
-         "refuse": Action("不受理", declarations.refuse_declaration, ("DECLARED",), opinion=True,
-                          style="btn-outline-danger"),
-         "close": Action("结关", declarations.close_declaration, ("CONCLUDED",), style="btn-success")}),
+        load=(selectinload(FilingRequest.filing),), rule=lambda r: filing_requests.KIND_RULES[r.kind]),
+    "lists": Register(lifecycle_of("list_heads"), ListHead, lambda r: r.center_no, _list_summary),
+    "change_requests": Register(lifecycle_of("change_requests"), ChangeRequest, lambda r: f"清单 {r.head.center_no}",
+                                _change_request_summary, load=(selectinload(ChangeRequest.head),)),
+    "declarations": Register(lifecycle_of("declarations"), Declaration, lambda r: r.unified_no, _declaration_summary),
 }
-
-
-def decision_violations(spec: Register, action: Action, record, opinion: str) -> list[Violation]:
-    """Refuse an action the record's status does not allow, or a refusal without an opinion (S-3)."""
-    if record.status not in action.statuses:
-        name = spec.status_names.get(record.status, record.status)
-        return [Violation(spec.rule_of(record), "status", f"当前状态为“{name}”，不能{action.label}")]
-    if action.opinion and not opinion:
-        return [Violation("S-3", "opinion", f"{action.label}须填写海关意见")]
-    if len(opinion) > OPINION_LENGTH:
-        return [Violation("S-3", "opinion", f"海关意见不能超过 {OPINION_LENGTH} 个字符")]
-    return []
 
 
 class CollectionReviewView(BaseView):
@@ -199,8 +146,7 @@ class CollectionReviewView(BaseView):
             Enterprise.id.in_({r.enterprise_id for r in rows}))).all()) if rows else {}
         items = [{"record": r, "number": spec.number(r), "summary": spec.summary(r),
                   "enterprise": names.get(r.enterprise_id, ""),
-                  "buttons": [(name, spec.actions[name].style, spec.actions[name].label)
-                              for name in spec.actions_for(r.status)]} for r in rows]
+                  "buttons": decision_buttons(spec.lifecycle, r.status)} for r in rows]
         counts = {k: shown_count(bounded_count(db.session, r.model, r.model.status.in_(r.pending)))
                   for k, r in REGISTERS.items()}
         identity = current_identity()
@@ -212,24 +158,30 @@ class CollectionReviewView(BaseView):
     def decide(self, register: str, record_id: int):
         self._require_staff()
         spec = REGISTERS.get(register)
-        action = spec.actions.get(request.form.get("action", "")) if spec is not None else None
-        record = db.session.get(spec.model, record_id) if action is not None else None
+        move = decision_named(spec.lifecycle, request.form.get("action", "")) if spec is not None else None
+        record = db.session.get(spec.model, record_id) if move is not None else None
         if record is None:
             abort(404)
         number = spec.number(record)
         opinion = request.form.get("opinion", "").strip()
+        back = url_for(".index", register=register, status=request.args.get("status") or None)
         try:
-            violations = decision_violations(spec, action, record, opinion)
+            confirming = awaiting_confirmation(move)
+            violations = decision_violations(move, record, opinion or "-" if confirming else opinion,
+                                             spec.rule_of(record))
             if violations:
                 raise RuleError(violations, status=409)
-            action.operation(db.session, record, opinion, source="staff")
+            if confirming:
+                return self.render("admin/confirm_decision.html", move=move, title=spec.title, number=number,
+                                   status_name=spec.status_name(record.status), summary=spec.summary(record),
+                                   opinion=opinion, back=back, field="action")
+            make_decision(db.session, move, record, opinion)
             db.session.commit()
-            result = spec.status_names.get(record.status, record.status)
-            flash(f"{spec.title} {number}：{action.label}，当前状态：{result}", "success")
+            flash(f"{spec.title} {number}：{move.label}，当前状态：{spec.status_name(record.status)}", "success")
         except RuleError as exc:
             db.session.rollback()
             flash(f"{spec.title} {number}：" + "；".join(f"[{v.rule}] {v.message}" for v in exc.violations), "error")
-        return redirect(url_for(".index", register=register, status=request.args.get("status") or None))
+        return redirect(back)
 
 
 def register(admin) -> None:

@@ -5,7 +5,7 @@ from flask import flash
 from flask_babel import gettext as _
 
 from admin_views.base import LifecycleView, ReadOnlyView, _identity
-from admin_views.labels import (AGGREGATION_STATUS_NAMES, DECLARATION_STATUS_NAMES, IE_FLAG_NAMES, choices)
+from admin_views.labels import IE_FLAG_NAMES, choices, status_choices
 from portal import models as m
 
 CATEGORY = "汇总与报关单"
@@ -15,7 +15,7 @@ class AggregationRequestAdmin(LifecycleView):
     allow_edit = False
     column_list = ["id", "enterprise_id", "agent_code", "agent_name", "status", "year", "period", "requested_at",
                    "processed_at"]
-    column_choices = {"status": choices(AGGREGATION_STATUS_NAMES)}
+    column_choices = {"status": status_choices("aggregation_requests")}
     column_filters = ["status", "enterprise_id", "year", "requested_at"]
 
 
@@ -26,7 +26,7 @@ class DeclarationAdmin(LifecycleView):
     large_register = True
     column_list = ["id", "unified_no", "enterprise_id", "agent_enterprise_id", "customs_code", "ie_flag",
                    "trade_mode", "filing_no", "transport_mode", "status", "declare_date", "item_count"]
-    column_choices = {"status": choices(DECLARATION_STATUS_NAMES), "ie_flag": choices(IE_FLAG_NAMES)}
+    column_choices = {"status": status_choices("declarations"), "ie_flag": choices(IE_FLAG_NAMES)}
     column_searchable_list = ["unified_no"]
     column_filters = ["status", "ie_flag", "customs_code", "enterprise_id", "agent_enterprise_id", "declare_date",
                       "filing_no"]

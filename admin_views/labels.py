@@ -4,15 +4,14 @@ Labels and choice names are Chinese msgids rendered through `lazy_gettext`: Engl
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext
+from flask_babel import LazyString, lazy_gettext
 
-from portal.models.collection import LIST_STATUS_NAMES
-from portal.models.declaration import DECLARATION_STATUS_NAMES
+from portal.i18n import status_name
 from rules.collection import GOODS_NATURE_NAMES
+from rules.lifecycle import lifecycle_of
 from rules.lists import LIST_TYPE_NAMES
 from rules.qualification_types import (APPLICATION_TYPE_NAMES, ATTACHMENT_KINDS, LICENSE_NAMES,
                                        QUALIFICATION_NAMES)
-from rules.qualification_types import STATUS_NAMES as APPLICATION_STATUS_NAMES
 
 # Labels of column names used by many registers; a view adds or overrides a few in `labels`.
 COMMON_LABELS = {
@@ -98,26 +97,24 @@ ROLE_NAMES = {"staff": "数据中心工作人员", "ent_admin": "企业管理员
 CARD_TYPE_NAMES = {"LEGAL": "法人卡", "OPERATOR": "操作员卡"}
 LOGIN_MODE_NAMES = {"account": "账号登录", "card": "卡介质登录", "staff": "工作人员", "system": "系统",
                     "anonymous": "未登录"}
-QUALIFICATION_STATUS_NAMES = {"VALID": "有效", "CANCELLED": "已注销", "EXPIRED": "已超期"}
-CERTIFICATE_STATUS_NAMES = {"REQUESTED": "已申请", "ISSUED": "已签发", "RECEIPT_FAILED": "海关入库失败"}
 PERSON_TYPE_NAMES = {"CUSTOMS": "关务负责人", "FINANCE": "财务负责人"}
-FILING_STATUS_NAMES = {"ENTERED": "录入", "DECLARED": "已申报", "APPROVED": "海关审批通过",
-                       "RECEIPT_FAILED": "接受失败", "REFUSED": "核准拒绝", "CANCELLED": "取消资质"}
-VOLUME_STATUS_NAMES = {**FILING_STATUS_NAMES, "ENTERED": "暂存", "WAITING": "待发送"}
 FILING_REQUEST_KIND_NAMES = {"CHANGE": "备案变更", "EXTENSION": "延期"}
 CHANGE_REQUEST_TYPE_NAMES = {"MODIFY": "修改", "REVOKE": "撤销"}
-CHANGE_REQUEST_STATUS_NAMES = {"ENTERED": "暂存", "DECLARED": "已申报", "APPROVED": "审批通过", "REJECTED": "审批不通过"}
-AGGREGATION_STATUS_NAMES = {"PENDING": "待处理", "DONE": "已汇总", "FAILED": "失败"}
 IE_FLAG_NAMES = {"I": "进口", "E": "出口"}
 BOOK_TYPE_NAMES = {"BOOK": "账册", "MANUAL": "手册"}
 AUDIT_ACTION_NAMES = {"create": "新增", "update": "修改", "delete": "删除", "status": "状态变更"}
 JOB_OUTCOME_NAMES = {"RUNNING": "运行中", "DONE": "成功", "FAILED": "失败", "SKIPPED": "跳过"}
 RECEIPT_SOURCE_NAMES = {"customs": "海关", "staff": "工作人员", "system": "系统"}
 
-__all__ = ["APPLICATION_STATUS_NAMES", "APPLICATION_TYPE_NAMES", "ATTACHMENT_KINDS", "DECLARATION_STATUS_NAMES",
-           "GOODS_NATURE_NAMES", "LICENSE_NAMES", "LIST_STATUS_NAMES", "LIST_TYPE_NAMES", "QUALIFICATION_NAMES"]
+__all__ = ["APPLICATION_TYPE_NAMES", "ATTACHMENT_KINDS", "GOODS_NATURE_NAMES", "LICENSE_NAMES", "LIST_TYPE_NAMES",
+           "QUALIFICATION_NAMES"]
 
 
 def choices(names) -> list[tuple]:
     """Turn a code → Chinese name mapping into Flask-Admin (value, label) choices, labels translated lazily."""
     return [(code, lazy_gettext(name)) for code, name in names.items()]
+
+
+def status_choices(register: str) -> list[tuple]:
+    """Return a register's statuses as Flask-Admin (value, label) choices, named by its lifecycle table."""
+    return [(code, LazyString(status_name, register, code)) for code in lifecycle_of(register).codes]

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from admin_views.base import LifecycleView, ReadOnlyView
-from admin_views.labels import (APPLICATION_STATUS_NAMES, APPLICATION_TYPE_NAMES, ATTACHMENT_KINDS,
-                                CERTIFICATE_STATUS_NAMES, LICENSE_NAMES, LOGIN_MODE_NAMES, PERSON_TYPE_NAMES,
-                                QUALIFICATION_NAMES, QUALIFICATION_STATUS_NAMES, choices)
+from admin_views.labels import (APPLICATION_TYPE_NAMES, ATTACHMENT_KINDS, LICENSE_NAMES, LOGIN_MODE_NAMES,
+                                PERSON_TYPE_NAMES, QUALIFICATION_NAMES, choices, status_choices)
 from portal import models as m
 
 CATEGORY = "资质备案"
@@ -17,7 +16,7 @@ class QualificationAdmin(LifecycleView):
     allow_create = True
     column_list = ["id", "enterprise_id", "qualification_type", "status", "filed_date", "valid_until",
                    "registration_code", "cancelled_at"]
-    column_choices = {"qualification_type": choices(QUALIFICATION_NAMES), "status": choices(QUALIFICATION_STATUS_NAMES)}
+    column_choices = {"qualification_type": choices(QUALIFICATION_NAMES), "status": status_choices("qualifications")}
     column_searchable_list = ["registration_code"]
     column_filters = ["enterprise_id", "qualification_type", "status", "filed_date", "valid_until"]
     system_filled = ("registration_code", "application_id", "cancelled_at")
@@ -30,7 +29,7 @@ class ApplicationAdmin(LifecycleView):
     large_register = True
     column_list = ["id", "application_no", "application_type", "status", "enterprise_id", "acting_enterprise_id",
                    "login_mode", "qualification_types", "submitted_at", "decided_at"]
-    column_choices = {"application_type": choices(APPLICATION_TYPE_NAMES), "status": choices(APPLICATION_STATUS_NAMES),
+    column_choices = {"application_type": choices(APPLICATION_TYPE_NAMES), "status": status_choices("applications"),
                       "login_mode": choices(LOGIN_MODE_NAMES)}
     column_searchable_list = ["application_no"]
     column_filters = ["status", "application_type", "enterprise_id", "login_mode", "submitted_at", "decided_at"]
@@ -75,7 +74,7 @@ class AttachmentAdmin(ReadOnlyView):
 
 class CertificateAdmin(ReadOnlyView):
     column_list = ["id", "enterprise_id", "request_date", "status", "certificate_no", "issued_at", "superseded"]
-    column_choices = {"status": choices(CERTIFICATE_STATUS_NAMES)}
+    column_choices = {"status": status_choices("certificates")}
     column_searchable_list = ["certificate_no"]
     column_filters = ["enterprise_id", "status", "request_date", "superseded"]
 

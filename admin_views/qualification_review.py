@@ -6,38 +6,23 @@ from flask_admin import BaseView, expose
 from sqlalchemy import select
 
 from admin_views.base import SecureModelView
+from admin_views.decisions import (awaiting_confirmation, decision_buttons, decision_named, decision_violations,
+                                   make_decision)
 from portal.extensions import db
+from portal.i18n import status_names
 from portal.identity import current_identity
 from portal.models import Application, Certificate
-from portal.qualification import certificates, operations, records, uploads
-from rules.qualification import APPLICATION_TRANSITIONS, QUALIFICATION_NAMES
-from rules.qualification_types import APPLICATION_TYPE_NAMES, ATTACHMENT_KINDS, STATUS_NAMES
+# Imported so that the module Q operations have registered themselves for their moves.
+from portal.qualification import certificates, operations, records, uploads  # noqa: F401
+from rules.lifecycle import lifecycle_of
+from rules.qualification import QUALIFICATION_NAMES
+from rules.qualification_types import APPLICATION_TYPE_NAMES, ATTACHMENT_KINDS
 from rules.violations import RuleError
 
-PENDING = ("SUBMITTED", "RECEIVED", "UNDER_REVIEW")
+APPLICATIONS = lifecycle_of("applications")
+CERTIFICATES = lifecycle_of("certificates")
+PENDING = APPLICATIONS.decision_statuses()
 PAGE_SIZE = 50
-# Target status -> (operation, button label, needs an opinion).
-ACTIONS = {
-    "RECEIVED": (operations.receive_application, "海关入库成功", False),
-    "RECEIPT_FAILED": (operations.fail_receipt, "海关入库失败", False),
-    "NOT_ACCEPTED": (operations.not_accept_application, "不予受理", True),
-    "UNDER_REVIEW": (operations.start_review, "受理（开始审核）", False),
-    "APPROVED": (operations.approve_application, "审批通过", False),
-    "REJECTED": (operations.reject_application, "审批不通过", True),
-}
-
-
-def decision_buttons(status: str) -> list[tuple[str, str, str]]:
-    """Return the (target status, button style, label) of each decision customs may take from `status`."""
-    def style(target):
-        return "btn-success" if target == "APPROVED" else "btn-outline-danger" if ACTIONS[target][2] \
-            else "btn-outline-primary"
-    return [(target, style(target), ACTIONS[target][1]) for target in customs_targets(status)]
-
-
-def customs_targets(status: str) -> list[str]:
-    """Return the statuses customs may move an application to from `status` (Q-19)."""
-    return [target for target, actor in APPLICATION_TRANSITIONS.get(status, {}).items() if actor == "customs"]
 
 
 class QualificationReviewView(BaseView):
@@ -55,55 +40,59 @@ class QualificationReviewView(BaseView):
     @expose("/")
     def index(self):
         status = request.args.get("status") or ""
-        statuses = (status,) if status in STATUS_NAMES else PENDING
+        statuses = (status,) if status in APPLICATIONS.codes else PENDING
         stmt = select(Application).where(Application.status.in_(statuses))
         before = request.args.get("before", type=int)
         if before:
             stmt = stmt.where(Application.id < before)
         rows = list(db.session.scalars(stmt.order_by(Application.id.desc()).limit(PAGE_SIZE + 1)))
         more = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
-        items = [{"application": a, "buttons": decision_buttons(a.status),
+        items = [{"application": a, "buttons": decision_buttons(APPLICATIONS, a.status),
                   "attachments": records.attachments_of(db.session, a)} for a in rows[:PAGE_SIZE]]
-        pending_certificates = list(db.session.scalars(select(Certificate).where(Certificate.status == "REQUESTED")
-                                                       .order_by(Certificate.id).limit(PAGE_SIZE)))
+        pending_certificates = [{"certificate": c, "buttons": decision_buttons(CERTIFICATES, c.status)}
+                                for c in db.session.scalars(select(Certificate).where(
+                                    Certificate.status.in_(CERTIFICATES.decision_statuses()))
+                                    .order_by(Certificate.id).limit(PAGE_SIZE))]
         identity = current_identity()
         return self.render("admin/qualification_review.html", items=items, more=more, status=status,
-                           certificates=pending_certificates, status_names=STATUS_NAMES,
+                           certificates=pending_certificates, status_names=status_names("applications"),
                            type_names=APPLICATION_TYPE_NAMES, qualification_names=QUALIFICATION_NAMES,
                            attachment_kinds=ATTACHMENT_KINDS, can_act=identity is not None and identity.is_staff)
 
     @expose("/<int:application_id>/decide", methods=("POST",))
     def decide(self, application_id: int):
-        self._require_staff()
-        application = db.session.get(Application, application_id)
-        target = request.form.get("to_status", "")
-        if application is None or target not in ACTIONS:
-            abort(404)
-        operation, label, _ = ACTIONS[target]
-        opinion = request.form.get("opinion", "").strip()
-        try:
-            operation(db.session, application, opinion, source="staff")
-            db.session.commit()
-            flash(f"{application.application_no}：{label}", "success")
-        except RuleError as exc:
-            db.session.rollback()
-            flash("；".join(f"[{v.rule}] {v.message}" for v in exc.violations), "error")
-        return redirect(url_for(".index", status=request.args.get("status") or None))
+        return self._decide(APPLICATIONS, db.session.get(Application, application_id),
+                            lambda a: a.application_no)
 
-    @expose("/certificates/<int:certificate_id>/issue", methods=("POST",))
-    def issue(self, certificate_id: int):
+    @expose("/certificates/<int:certificate_id>/decide", methods=("POST",))
+    def decide_certificate(self, certificate_id: int):
+        return self._decide(CERTIFICATES, db.session.get(Certificate, certificate_id),
+                            lambda c: c.certificate_no or c.enterprise.name_zh)
+
+    def _decide(self, lifecycle, record, number):
+        """Make the posted staff decision on `record` (confirmed first when it refuses, S-3); commit once."""
         self._require_staff()
-        certificate = db.session.get(Certificate, certificate_id)
-        if certificate is None:
+        move = decision_named(lifecycle, request.form.get("action", ""))
+        if record is None or move is None:
             abort(404)
+        opinion = request.form.get("opinion", "").strip()
+        back = url_for(".index", status=request.args.get("status") or None)
         try:
-            certificates.issue_certificate(db.session, certificate, source="staff")
+            confirming = awaiting_confirmation(move)
+            violations = decision_violations(move, record, opinion or "-" if confirming else opinion)
+            if violations:
+                raise RuleError(violations, status=409)
+            if confirming:
+                return self.render("admin/confirm_decision.html", move=move, title=lifecycle.title,
+                                   number=number(record), status_name=lifecycle.status_name(record.status),
+                                   summary="", opinion=opinion, back=back, field="action")
+            make_decision(db.session, move, record, opinion)
             db.session.commit()
-            flash(f"备案证明 {certificate.certificate_no} 已签发", "success")
+            flash(f"{number(record)}：{move.label}", "success")
         except RuleError as exc:
             db.session.rollback()
             flash("；".join(f"[{v.rule}] {v.message}" for v in exc.violations), "error")
-        return redirect(url_for(".index"))
+        return redirect(back)
 
     @expose("/attachments/<int:attachment_id>")
     def attachment(self, attachment_id: int):

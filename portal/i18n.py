@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from flask import has_request_context
 from flask_babel import get_locale, get_translations, gettext
 
+from rules.lifecycle import lifecycle_of
+
 HAN = re.compile(r"[\u4e00-\u9fff]")
 PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
 MAX_DEPTH = 3
@@ -151,7 +153,37 @@ class LocalizedNames(Mapping):
         return len(self._names)
 
 
+class StatusNames(Mapping):
+    """A register's status code → name in the current language, read from its lifecycle table."""
+
+    def __init__(self, register: str):
+        self._lifecycle = lifecycle_of(register)
+
+    def __getitem__(self, code):
+        status = self._lifecycle.status(code)
+        if status is None:
+            raise KeyError(code)
+        return status.en if is_english() else status.zh
+
+    def __iter__(self):
+        return iter(self._lifecycle.codes)
+
+    def __len__(self) -> int:
+        return len(self._lifecycle.statuses)
+
+
+def status_names(register: str) -> StatusNames:
+    """Return the status names of a register (rules/lifecycle.py) in the current language."""
+    return StatusNames(register)
+
+
+def status_name(register: str, code) -> str:
+    """Return the name of one status of a register in the current language (the code when unknown)."""
+    return status_names(register).get(code, "" if code is None else str(code))
+
+
 def init_app(app) -> None:
     """Expose the `tr` and `violation_text` filters to the templates."""
     app.jinja_env.filters["tr"] = lambda text: "" if text is None else translate(text)
     app.jinja_env.filters["violation_text"] = violation_message
+    app.jinja_env.globals["status_name"] = status_name

@@ -5,11 +5,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable, Sequence
 
+from rules.lifecycles_collection import AGGREGATE_LIST, REQUEST_LIST_AGGREGATION
 from rules.violations import Violation
 
-AGGREGATABLE_STATUS = 15       # C-19: only 已结关 lists
-PENDING_STATUS = 12            # C-19: 待汇总
-DONE_STATUS = 13               # C-19: 已汇总
+AGGREGATABLE_STATUS = REQUEST_LIST_AGGREGATION.sources[0]   # C-19: only 已结关 lists
+PENDING_STATUS = REQUEST_LIST_AGGREGATION.target            # C-19: 待汇总
+DONE_STATUS = AGGREGATE_LIST.target                         # C-19: 已汇总
 # C-21: lists share a declaration only when these list-head columns are equal.
 GROUP_KEYS = ("enterprise_id", "customs_code", "ie_flag", "trade_mode", "filing_no", "transport_mode", "agent_code")
 # C-21: items merge into one declaration item when these columns are equal.

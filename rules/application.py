@@ -6,12 +6,11 @@ module Q that fits the application type (filing, change, extension, cancellation
 from __future__ import annotations
 
 from datetime import date
-from types import MappingProxyType
-from typing import Mapping
 
 from rules.attachments import required_attachment_violations
 from rules.formats import is_blank, length_violations
 from rules.identifiers import org_code_violations, uscc_violations
+from rules.lifecycle import ACTOR_NAMES, Actor, lifecycle_of
 from rules.qualification_basic import (
     code_value_violations, enterprise_format_violations, express_operator_violations,
     parent_violations, region_customs_violations, required_field_violations,
@@ -29,42 +28,33 @@ from rules.qualification_sections import (
 from rules.qualification_select import selection_violations, unique_types
 from rules.qualification_types import (
     APPLICATION_TYPE_NAMES, CANCELLATION, CANCELLATION_OTHER_REASON_CODE, CHANGE, DUAL, EXTENSION,
-    FILING, QUALIFICATION_NAMES, STATUS_NAMES, TEMP, RuleTables, qualification_name,
+    FILING, QUALIFICATION_NAMES, TEMP, RuleTables, qualification_name,
 )
 from rules.violations import Violation
 
-ENTERPRISE = "enterprise"
-CUSTOMS = "customs"
-ACTOR_NAMES = {ENTERPRISE: "企业", CUSTOMS: "海关"}
-# current status -> {allowed target status: who may make the move} (Q-19).
-APPLICATION_TRANSITIONS = MappingProxyType({
-    "DRAFT": MappingProxyType({"SUBMITTED": ENTERPRISE}),
-    "SUBMITTED": MappingProxyType({"RECEIVED": CUSTOMS, "RECEIPT_FAILED": CUSTOMS}),
-    "RECEIPT_FAILED": MappingProxyType({"SUBMITTED": ENTERPRISE}),
-    "RECEIVED": MappingProxyType({"NOT_ACCEPTED": CUSTOMS, "UNDER_REVIEW": CUSTOMS}),
-    "UNDER_REVIEW": MappingProxyType({"APPROVED": CUSTOMS, "REJECTED": CUSTOMS}),
-})
-EDITABLE_STATUSES = frozenset({"DRAFT"})
+APPLICATION_LIFECYCLE = lifecycle_of("applications")
 OTHER_REASON_MAX_LENGTH = 500
 
 
 def _status_name(status: str) -> str:
     """Return the Chinese name of an application status (the code when unknown)."""
-    return STATUS_NAMES.get(status, status)
+    return APPLICATION_LIFECYCLE.status_name(status)
 
 
-def transition_violations(
-    current: str, target: str, actor: str | None = None,
-    transitions: Mapping[str, Mapping[str, str]] = APPLICATION_TRANSITIONS,
-) -> list[Violation]:
-    """Refuse a status change the transition table does not allow, or by the wrong actor (Q-19)."""
-    allowed = transitions.get(current, {})
-    if target not in allowed:
+def application_move(current: str, target: str):
+    """Return the move of the lifecycle table from `current` to `target`, None when there is none (Q-19)."""
+    return next((m for m in APPLICATION_LIFECYCLE.moves_from(current) if m.target == target), None)
+
+
+def transition_violations(current: str, target: str, actor: str | None = None) -> list[Violation]:
+    """Refuse a status change the lifecycle table does not allow, or by the wrong actor (Q-19)."""
+    move = application_move(current, target)
+    if move is None:
         return [Violation(
             "Q-19", "status", f"申请单状态为“{_status_name(current)}”，不能变更为“{_status_name(target)}”",
         )]
-    if actor is not None and allowed[target] != actor:
-        who = ACTOR_NAMES.get(allowed[target], allowed[target])
+    if actor is not None and not move.allows(actor):
+        who = "、".join(ACTOR_NAMES[a] for a in sorted(move.actors))
         return [Violation(
             "Q-19", "status",
             f"只有{who}可以将申请单从“{_status_name(current)}”变更为“{_status_name(target)}”",
@@ -74,7 +64,7 @@ def transition_violations(
 
 def edit_violations(status: str) -> list[Violation]:
     """Refuse editing or deleting an application that is no longer a draft (Q-20)."""
-    if status in EDITABLE_STATUSES:
+    if APPLICATION_LIFECYCLE.editable(status, Actor.ENTERPRISE):
         return []
     return [Violation("Q-20", "status", f"申请单状态为“{_status_name(status)}”，申报成功的数据不可修改或删除")]
 

@@ -10,15 +10,9 @@ from rules.violations import Violation
 
 GOODS_NATURE_NAMES = {"GENERAL": "一般贸易", "BONDED": "保税货物", "BORDER_SMALL": "边境小额（同一般贸易）",
                       "CONTRACT_EXPORT": "对外承包出口货物（同一般贸易）"}
-# C-3, C-4: status names shown in receipts and messages.
-FILING_STATUS_NAMES = {"ENTERED": "录入", "DECLARED": "已申报", "APPROVED": "海关审批通过",
-                       "RECEIPT_FAILED": "接受失败", "REFUSED": "核准拒绝", "CANCELLED": "取消资质"}
-VOLUME_STATUS_NAMES = {**FILING_STATUS_NAMES, "ENTERED": "暂存", "WAITING": "待发送"}
 # C-1: goods natures that only some declaration customs may use (customs-code prefix).
 GOODS_NATURE_CUSTOMS_PREFIX = {"BORDER_SMALL": "07", "CONTRACT_EXPORT": "57"}
 FILING_HEAD_TYPES = ("IE", "IE_BRANCH")
-FILING_DELETABLE = ("ENTERED", "RECEIPT_FAILED", "REFUSED", "CANCELLED")
-VOLUME_DELETABLE = ("ENTERED", "RECEIPT_FAILED", "REFUSED", "CANCELLED")
 FILING_CHANGEABLE_FIELDS = ("ie_batches", "guarantee_mode", "guarantee_amount", "guarantee_valid_until")
 GUARANTEE_FIELDS = ("guarantee_mode", "guarantee_amount", "guarantee_valid_until")
 MAX_VOLUME_ITEMS = 99

@@ -7,14 +7,15 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Iterable, Mapping, Sequence
 
+from rules.lifecycle import Actor, lifecycle_of
+from rules.lifecycles_collection import MODIFIABLE
 from rules.violations import Violation
 
 LIST_TYPE_NAMES = {"IMPORT_GENERAL": "进口一般贸易集报清单", "IMPORT_BONDED": "进口保税货物集报清单",
                    "EXPORT_GENERAL": "出口一般贸易集报清单", "EXPORT_BONDED": "出口保税货物集报清单"}
-STATUS_NAMES = {1: "暂存", 2: "已申报", 3: "海关入库失败", 4: "退单", 7: "海关审批通过", 9: "已委托",
-                10: "已承运", 11: "已过境", 12: "待汇总", 13: "已汇总", 15: "已结关", 16: "已撤销"}
-EDITABLE_STATUSES = (1,)                                  # C-14
-CHANGE_REQUEST_STATUSES = (7, 9, 10, 11, 12, 15)          # C-16
+LISTS = lifecycle_of("list_heads")
+EDITABLE_STATUSES = LISTS.editable_statuses(Actor.ENTERPRISE)    # C-14
+CHANGE_REQUEST_STATUSES = MODIFIABLE                             # C-16
 LICENCE_USING_STATUSES = (2, 7, 9, 10, 11, 12, 13, 15)    # C-12
 # C-11: trade mode of general lists by the filing's goods nature.
 GENERAL_TRADE_MODES = {"GENERAL": "0110", "BORDER_SMALL": "4019", "CONTRACT_EXPORT": "3422"}
@@ -243,7 +244,7 @@ def manifest_violations(head: Mapping, manifest: ManifestInfo | None) -> list[Vi
 def editable_violations(status: int) -> list[Violation]:
     """C-14: only status 1 (暂存) lists can be edited or declared."""
     if status not in EDITABLE_STATUSES:
-        return [Violation("C-14", "status", f"清单状态为“{STATUS_NAMES.get(status, status)}”，只有暂存状态可以修改")]
+        return [Violation("C-14", "status", f"清单状态为“{LISTS.status_name(status)}”，只有暂存状态可以修改")]
     return []
 
 
@@ -252,7 +253,7 @@ def change_request_violations(status: int, has_open_request: bool, request_type:
     """C-16/C-17: allowed list statuses, one open request, reason/contact/phone, modifiable fields."""
     found = []
     if status not in CHANGE_REQUEST_STATUSES:
-        found.append(Violation("C-16", "status", f"清单状态为“{STATUS_NAMES.get(status, status)}”，不能申请修撤单"))
+        found.append(Violation("C-16", "status", f"清单状态为“{LISTS.status_name(status)}”，不能申请修撤单"))
     if has_open_request:
         found.append(Violation("C-16", "list", "该清单已有未办结的修撤单"))
     if request_type not in ("MODIFY", "REVOKE"):

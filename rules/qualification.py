@@ -11,7 +11,7 @@ The rules live in smaller files; this module only re-exports their public names:
 - approval: approval effects and date rules, Q-22, Q-27, Q-28, Q-30
 """
 from rules.application import (  # noqa: F401
-    APPLICATION_TRANSITIONS, cancellation_violations, change_application_violations,
+    cancellation_violations, change_application_violations,
     change_violations, edit_violations, extension_violations, extension_window, filing_violations,
     proxy_violations, save_violations, submit_violations, transition_violations,
 )
@@ -46,5 +46,5 @@ from rules.qualification_select import (  # noqa: F401
 )
 from rules.qualification_types import (  # noqa: F401
     ALL_TYPES, APPLICATION_TYPE_NAMES, DEFAULT_DEPENDENCIES, DEFAULT_EXCLUSIONS, QUALIFICATION_NAMES,
-    SELECTABLE_TYPES, STATUS_NAMES, RuleTables, qualification_name,
+    SELECTABLE_TYPES, RuleTables, qualification_name,
 )

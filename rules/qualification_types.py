@@ -106,16 +106,6 @@ CANCELLATION = "CANCELLATION"
 APPLICATION_TYPE_NAMES = MappingProxyType({
     FILING: "备案申请", CHANGE: "变更申请", EXTENSION: "延续申请", CANCELLATION: "注销申请",
 })
-STATUS_NAMES = MappingProxyType({
-    "DRAFT": "暂存",
-    "SUBMITTED": "申报成功",
-    "RECEIVED": "海关入库成功，请等待审核",
-    "RECEIPT_FAILED": "海关入库失败",
-    "NOT_ACCEPTED": "海关不予受理",
-    "UNDER_REVIEW": "海关受理中",
-    "APPROVED": "审批通过",
-    "REJECTED": "审批不通过",
-})
 # Submitted and not finally decided: RECEIPT_FAILED can still be resubmitted.
 OPEN_STATUSES = frozenset({"SUBMITTED", "RECEIPT_FAILED", "RECEIVED", "UNDER_REVIEW"})
 FINAL_STATUSES = frozenset({"NOT_ACCEPTED", "APPROVED", "REJECTED"})

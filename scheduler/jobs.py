@@ -7,8 +7,7 @@ Periodic jobs run once per period, claimed in the job runs register:
                   on 1 March) (C-23)
     overdue       day OVERDUE_DAY at MONTH_END_HOUR; period = the same month as month_end (C-23)
 
-Their operations are looked up when they run; a missing module is recorded as SKIPPED with the
-message 'module not installed'. Hooks: expire_qualifications(session, today) -> int,
+Each job names its operation directly: expire_qualifications(session, today) -> int,
 month_end_aggregation(session, period, now), flag_overdue(session, period, now) and
 process_pending_aggregations(session, now) (`now` is the aware China time of clock.now()).
 """
@@ -27,11 +26,11 @@ from flask import current_app
 from portal import audit, clock
 from portal.extensions import db
 from scheduler import runs
-from scheduler.simulator import NotInstalled, customs_tick, resolve
+from portal.collection.aggregation import flag_overdue, month_end_aggregation, process_pending_aggregations
+from portal.qualification.queries import expire_qualifications
+from scheduler.simulator import customs_tick
 
 log = logging.getLogger(__name__)
-NOT_INSTALLED = "module not installed"
-AGGREGATION = "portal.collection.aggregation"
 MISFIRE_GRACE_SECONDS = 6 * 3600  # a run up to 6 h late still runs (RECIPES: APScheduler)
 
 
@@ -64,22 +63,22 @@ class PeriodicJob:
 
     name: str
     label: str
-    hook: str
+    hook: Callable
     period: Callable[[datetime, dict], str]
     cron: Callable[[dict], dict]
     call: Callable[[Callable, object, str, datetime], dict]
 
 
 PERIODIC_JOBS = {job.name: job for job in (
-    PeriodicJob("expiry_sweep", "资质超期处理", "portal.qualification.queries:expire_qualifications",
+    PeriodicJob("expiry_sweep", "资质超期处理", expire_qualifications,
                 period=lambda now, c: daily_period(now, c["EXPIRY_SWEEP_HOUR"]),
                 cron=lambda c: {"hour": c["EXPIRY_SWEEP_HOUR"], "minute": 0},
                 call=lambda fn, session, period, now: {"expired": fn(session, date.fromisoformat(period))}),
-    PeriodicJob("month_end", "月末自动汇总", f"{AGGREGATION}:month_end_aggregation",
+    PeriodicJob("month_end", "月末自动汇总", month_end_aggregation,
                 period=lambda now, c: monthly_period(now, 1, c["MONTH_END_HOUR"]),
                 cron=lambda c: {"day": 1, "hour": c["MONTH_END_HOUR"], "minute": 0},
                 call=lambda fn, session, period, now: _as_counts(fn(session, period, now))),
-    PeriodicJob("overdue", "超期未汇总标记", f"{AGGREGATION}:flag_overdue",
+    PeriodicJob("overdue", "超期未汇总标记", flag_overdue,
                 period=lambda now, c: monthly_period(now, c["OVERDUE_DAY"], c["MONTH_END_HOUR"]),
                 cron=lambda c: {"day": c["OVERDUE_DAY"], "hour": c["MONTH_END_HOUR"], "minute": 0},
                 call=lambda fn, session, period, now: _as_counts(fn(session, period, now))),
@@ -112,12 +111,7 @@ def _run_periodic(session, job: PeriodicJob, now: datetime, holder: str | None) 
         return report
     audit.set_actor(f"scheduler:{job.name}", "system")
     try:
-        hook = resolve(job.hook)
-    except NotInstalled:
-        runs.finish_run(session, run, runs.SKIPPED, message=NOT_INSTALLED)
-        return report | {"outcome": runs.SKIPPED, "message": NOT_INSTALLED}
-    try:
-        counts = job.call(hook, session, period, now)
+        counts = job.call(job.hook, session, period, now)
         runs.finish_run(session, run, runs.DONE, counts)
         return report | {"outcome": runs.DONE, "counts": counts}
     except Exception as exc:  # recorded as FAILED; the period may be run again
@@ -198,14 +192,10 @@ def process_aggregations(session, now: datetime | None = None) -> dict:
 
 
 def _process_aggregations(session, now: datetime) -> dict:
-    try:
-        hook = resolve(f"{AGGREGATION}:process_pending_aggregations")
-    except NotInstalled:
-        return {"outcome": runs.SKIPPED, "message": NOT_INSTALLED}
     started = clock.now_naive()
     audit.set_actor("scheduler:aggregation", "system")
     try:
-        counts = _as_counts(hook(session, now))
+        counts = _as_counts(process_pending_aggregations(session, now))
         session.commit()
     except Exception as exc:
         log.exception("pending aggregations failed")

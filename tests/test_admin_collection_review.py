@@ -31,11 +31,11 @@ def staff(client, make):
     return csrf_token(client, "/admin/")
 
 
-def decide(client, token, register, record_id, action, opinion="", status=None):
-    """POST one decision and return the page the redirect lands on."""
+def decide(client, token, register, record_id, action, opinion="", status=None, confirmed=True):
+    """POST one decision (confirmed, as from the confirmation step) and return the page it lands on."""
     url = f"{PAGE}{register}/{record_id}/decide" + (f"?status={status}" if status else "")
-    return client.post(url, data={"action": action, "opinion": opinion, "csrf_token": token},
-                       follow_redirects=True)
+    data = {"action": action, "opinion": opinion, "csrf_token": token}
+    return client.post(url, data={**data, "confirmed": "1"} if confirmed else data, follow_redirects=True)
 
 
 def receipts(table, record_id):
@@ -61,8 +61,8 @@ def test_staff_approves_declared_filing_by_hand_with_staff_receipt_s3(client, st
     filing = lb.filing(enterprise, status="DECLARED")
     waiting = lb.volume(filing, status="WAITING")
     page = client.get(PAGE + "?register=filings").get_data(as_text=True)
-    assert filing.center_no in page and 'value="approve"' in page and 'value="cancel"' not in page
-    landed = decide(client, staff, "filings", filing.id, "approve", "同意备案")
+    assert filing.center_no in page and 'value="approve_filing"' in page and 'value="cancel_filing"' not in page
+    landed = decide(client, staff, "filings", filing.id, "approve_filing", "同意备案")
     assert landed.status_code == 200 and "海关审批通过" in landed.get_data(as_text=True)
     approved = fresh(CollectionFiling, filing.id)
     assert approved.status == "APPROVED" and approved.approval_valid_until is not None
@@ -75,8 +75,8 @@ def test_staff_approves_declared_filing_by_hand_with_staff_receipt_s3(client, st
 def test_staff_cancels_an_approved_filing_c3(client, staff, enterprise):
     filing = lb.filing(enterprise)
     volume = lb.volume(filing)
-    assert 'value="cancel"' in client.get(PAGE + "?register=filings").get_data(as_text=True)
-    decide(client, staff, "filings", filing.id, "cancel", "企业申请取消")
+    assert 'value="cancel_filing"' in client.get(PAGE + "?register=filings").get_data(as_text=True)
+    decide(client, staff, "filings", filing.id, "cancel_filing", "企业申请取消")
     assert fresh(CollectionFiling, filing.id).status == "CANCELLED"
     assert fresh(ProductVolume, volume.id).status == "CANCELLED"
     assert [r.source for r in receipts("collection_filings", filing.id)] == ["staff"]
@@ -85,9 +85,9 @@ def test_staff_cancels_an_approved_filing_c3(client, staff, enterprise):
 def test_staff_accepts_then_clears_a_list_by_hand_2_7_15_s3(client, staff, enterprise):
     head = agg.cleared_list(enterprise, [agg.item()], status=2)
     assert head.center_no in client.get(PAGE + "?register=lists").get_data(as_text=True)
-    decide(client, staff, "lists", head.id, "accept")
+    decide(client, staff, "lists", head.id, "accept_list")
     assert fresh(ListHead, head.id).status == 7
-    decide(client, staff, "lists", head.id, "clear")
+    decide(client, staff, "lists", head.id, "clear_list")
     assert fresh(ListHead, head.id).status == 15
     assert [(r.from_status, r.to_status, r.source) for r in receipts("list_heads", head.id)] == \
         [("2", "7", "staff"), ("7", "15", "staff")]
@@ -98,7 +98,7 @@ def test_staff_rejects_a_modify_request_and_the_list_is_unchanged_c17(client, st
     request = modify_request(head)
     page = client.get(PAGE + "?register=change_requests").get_data(as_text=True)
     assert head.center_no in page and "items[0].qty" in page
-    decide(client, staff, "change_requests", request.id, "reject", "修改理由不充分")
+    decide(client, staff, "change_requests", request.id, "reject_change_request", "修改理由不充分")
     decided = fresh(ChangeRequest, request.id)
     assert decided.status == "REJECTED" and decided.open_marker is None
     assert fresh(ListHead, head.id).status == 7
@@ -111,16 +111,16 @@ def test_staff_rejects_a_modify_request_and_the_list_is_unchanged_c17(client, st
 def test_refusal_without_opinion_is_refused_s3(client, staff, enterprise):
     head = agg.cleared_list(enterprise, [agg.item()], status=7)
     request = modify_request(head)
-    landed = decide(client, staff, "change_requests", request.id, "reject", "  ")
+    landed = decide(client, staff, "change_requests", request.id, "reject_change_request", "  ")
     assert "S-3" in landed.get_data(as_text=True)
     assert fresh(ChangeRequest, request.id).status == "DECLARED"
     assert receipts("change_requests", request.id) == []
 
 
 @pytest.mark.parametrize("register, build, action, rule", [
-    ("lists", lambda ent: agg.cleared_list(ent, [agg.item()], status=2), "clear", "C-14"),
-    ("filings", lambda ent: lb.filing(ent, status="DECLARED"), "cancel", "C-3"),
-    ("filings", lambda ent: lb.filing(ent, status="APPROVED"), "refuse", "C-3"),
+    ("lists", lambda ent: agg.cleared_list(ent, [agg.item()], status=2), "clear_list", "C-14"),
+    ("filings", lambda ent: lb.filing(ent, status="DECLARED"), "cancel_filing", "C-3"),
+    ("filings", lambda ent: lb.filing(ent, status="APPROVED"), "refuse_filing", "C-3"),
 ])
 def test_action_not_allowed_in_status_is_flashed_with_rule_id(client, staff, enterprise, register, build, action,
                                                               rule):
@@ -139,14 +139,14 @@ def test_auditor_sees_the_screen_but_every_post_is_403(client, make, enterprise)
     page = client.get(PAGE + "?register=lists")
     assert page.status_code == 200 and head.center_no in page.get_data(as_text=True)
     assert "/decide" not in page.get_data(as_text=True)
-    response = client.post(f"{PAGE}lists/{head.id}/decide", data={"action": "accept", "csrf_token": token})
+    response = client.post(f"{PAGE}lists/{head.id}/decide", data={"action": "accept_list", "csrf_token": token})
     assert response.status_code == 403
     assert fresh(ListHead, head.id).status == 2
 
 
 def test_post_without_csrf_token_is_400(client, staff, enterprise):
     head = agg.cleared_list(enterprise, [agg.item()], status=2)
-    response = client.post(f"{PAGE}lists/{head.id}/decide", data={"action": "accept"})
+    response = client.post(f"{PAGE}lists/{head.id}/decide", data={"action": "accept_list"})
     assert response.status_code == 400
     assert fresh(ListHead, head.id).status == 2
 
@@ -159,12 +159,11 @@ def test_enterprise_user_cannot_open_the_screen(client, make, enterprise):
 
 def test_unknown_action_or_record_is_404(client, staff, enterprise):
     head = agg.cleared_list(enterprise, [agg.item()], status=2)
-    assert client.post(f"{PAGE}lists/{head.id}/decide", data={"action": "approve", "csrf_token": staff}) \
-        .status_code == 404
-    assert client.post(f"{PAGE}nothing/{head.id}/decide", data={"action": "accept", "csrf_token": staff}) \
-        .status_code == 404
-    assert client.post(f"{PAGE}lists/{head.id + 1000}/decide", data={"action": "accept", "csrf_token": staff}) \
-        .status_code == 404
+    for register, record_id, action in [("lists", head.id, "approve_filing"), ("nothing", head.id, "accept_list"),
+                                        ("lists", head.id + 1000, "accept_list"),
+                                        ("lists", head.id, "aggregate_batch")]:   # an effect is no decision
+        response = client.post(f"{PAGE}{register}/{record_id}/decide", data={"action": action, "csrf_token": staff})
+        assert response.status_code == 404, action
 
 
 def test_every_register_lists_its_pending_records_and_decides_them_s3(client, staff, enterprise):
@@ -184,13 +183,65 @@ def test_every_register_lists_its_pending_records_and_decides_them_s3(client, st
                              ("declarations", declaration.unified_no)]:
         page = client.get(f"{PAGE}?register={register}").get_data(as_text=True)
         assert number in page and "/decide" in page, register
-    decide(client, staff, "volumes", volume.id, "approve")
+    decide(client, staff, "volumes", volume.id, "approve_volume")
     approved = fresh(ProductVolume, volume.id)
     assert approved.status == "APPROVED" and len(approved.customs_volume_no) == 12
-    decide(client, staff, "filing_requests", extension.id, "approve")
+    decide(client, staff, "filing_requests", extension.id, "approve_filing_request")
     assert fresh(FilingRequest, extension.id).status == "APPROVED"
     assert fresh(CollectionFiling, filing.id).approval_valid_until > date(2026, 5, 1)  # C-7
-    for action, status in [("inspect", "INSPECTION"), ("conclude", "CONCLUDED"), ("close", "CLOSED")]:
+    for action, status in [("inspect_declaration", "INSPECTION"), ("conclude_declaration", "CONCLUDED"),
+                           ("close_declaration", "CLOSED")]:
         decide(client, staff, "declarations", declaration.id, action)
         assert fresh(Declaration, declaration.id).status == status
     assert {r.source for r in receipts("declarations", declaration.id)} == {"staff"}
+
+
+@pytest.mark.parametrize("register, build, action", [
+    ("filings", lambda ent: lb.filing(ent), "cancel_filing"),                                  # 取消资质
+    ("filings", lambda ent: lb.filing(ent, status="DECLARED"), "refuse_filing"),                # 核准拒绝
+    ("lists", lambda ent: agg.cleared_list(ent, [agg.item()], status=2), "return_list"),        # 退单
+    ("change_requests", lambda ent: modify_request(agg.cleared_list(ent, [agg.item()], status=7)),
+     "reject_change_request"),                                                                   # 审批不通过
+])
+def test_refusing_or_destroying_decision_asks_for_confirmation_first_s3(client, staff, enterprise, register, build,
+                                                                          action):
+    record = build(enterprise)
+    before = record.status
+    asked = decide(client, staff, register, record.id, action, "理由", confirmed=False)
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "确认决定" in html and 'name="confirmed" value="1"' in html
+    assert f'value="{action}"' in html and "required" in html and "理由" in html
+    assert fresh(type(record), record.id).status == before
+    assert receipts(type(record).__tablename__, record.id) == []
+
+
+def test_cancel_filing_needs_an_opinion_that_goes_into_receipt_and_audit_c3_s3(client, staff, enterprise):
+    from portal.models import AuditLog
+    filing = lb.filing(enterprise)
+    refused = decide(client, staff, "filings", filing.id, "cancel_filing", "")
+    assert "[S-3]" in refused.get_data(as_text=True)
+    assert fresh(CollectionFiling, filing.id).status == "APPROVED"
+    decide(client, staff, "filings", filing.id, "cancel_filing", "企业已停业")
+    assert fresh(CollectionFiling, filing.id).status == "CANCELLED"
+    (receipt,) = receipts("collection_filings", filing.id)
+    assert (receipt.message, receipt.source) == ("企业已停业", "staff")
+    entry = db.session.scalars(select(AuditLog).where(AuditLog.table_name == "collection_filings",
+                                                      AuditLog.record_id == filing.id,
+                                                      AuditLog.action == "status")).one()
+    assert entry.diff["opinion"] == [None, "企业已停业"] and entry.diff["status"] == ["APPROVED", "CANCELLED"]
+    assert entry.diff["move"] == [None, "cancel_filing:staff"]
+
+
+def test_plain_decisions_need_no_confirmation_s3(client, staff, enterprise):
+    head = agg.cleared_list(enterprise, [agg.item()], status=2)
+    decide(client, staff, "lists", head.id, "accept_list", confirmed=False)
+    assert fresh(ListHead, head.id).status == 7
+
+
+def test_buttons_are_the_staff_decisions_of_the_lifecycle_table_s3(client, staff, enterprise):
+    from rules.lifecycle import lifecycle_of
+    agg.cleared_list(enterprise, [agg.item()], status=2)
+    page = client.get(PAGE + "?register=lists").get_data(as_text=True)
+    for move in lifecycle_of("list_heads").decisions_from(2):
+        assert f'value="{move.name}"' in page and move.label in page
+    assert 'value="clear_list"' not in page   # a decision of status 7, not 2

@@ -21,7 +21,7 @@ from portal.collection.filing_common import not_found, plain_amount
 from portal.downloads import attachment
 from portal.extensions import db
 from portal.models import AggregationRequest, Enterprise, Receipt
-from portal.models.declaration import DECLARATION_STATUS_NAMES
+from rules.lifecycle import lifecycle_of
 from rules.violations import RuleError, Violation
 
 DECLARATION_FILTERS = {"role": "企业类别：AGENT（报关申报单位）| CONSIGNEE（收发货人）", "ie": "进出口标志 I | E",
@@ -89,7 +89,7 @@ def declaration_dict(declaration, items: bool = True) -> dict:
     """Return a declaration as the API shows it."""
     consignee = db.session.get(Enterprise, declaration.enterprise_id)
     answer = {"unified_no": declaration.unified_no, "status": declaration.status,
-              "status_name": DECLARATION_STATUS_NAMES[declaration.status], "ie": declaration.ie_flag,
+              "status_name": lifecycle_of("declarations").status_name(declaration.status), "ie": declaration.ie_flag,
               "customs_code": declaration.customs_code, "trade_mode": declaration.trade_mode,
               "filing_no": declaration.filing_no, "transport_mode": declaration.transport_mode,
               "agent_code": declaration.agent_code, "agent_name": declaration.agent_name,

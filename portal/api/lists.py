@@ -21,7 +21,7 @@ from portal.downloads import attachment
 from portal.errors import envelope
 from portal.extensions import db
 from portal.models import ChangeRequest, ListHead, Receipt
-from rules.lists import STATUS_NAMES
+from rules.lifecycle import lifecycle_of
 from rules.violations import RuleError, Violation
 
 PAGE_SIZE = 20
@@ -51,7 +51,7 @@ def list_dict(head: ListHead) -> dict:
               "total": format(i.total, "f"), "currency": i.currency, "country": i.country}
              for i in sorted(head.items, key=lambda i: i.seq)]
     open_request = db.session.scalar(select(ChangeRequest.id).where(ChangeRequest.open_marker == head.id))
-    return {"center_no": head.center_no, "status": head.status, "status_name": STATUS_NAMES.get(head.status, ""),
+    return {"center_no": head.center_no, "status": head.status, "status_name": lifecycle_of("list_heads").status_name(head.status),
             "list_type": head.list_type, "customs_code": head.customs_code, "filing_no": head.filing_no,
             "transport_mode": head.transport_mode, "vessel_name": head.vessel_name, "voyage_no": head.voyage_no,
             "bill_no": head.bill_no, "packages": head.packages, "gross_weight": plain_amount(head.gross_weight),
@@ -64,7 +64,7 @@ def list_dict(head: ListHead) -> dict:
 def request_dict(change: ChangeRequest, receipts: bool = True) -> dict:
     """Return a modify/revoke request with its field diffs (C-17)."""
     answer = {"id": change.id, "type": change.request_type, "status": change.status,
-              "status_name": change_requests.REQUEST_STATUS_NAMES[change.status], "list_no": change.head.center_no,
+              "status_name": lifecycle_of("change_requests").status_name(change.status), "list_no": change.head.center_no,
               "changes": change.changes, "reason": change.reason, "contact": change.contact, "phone": change.phone,
               "created_at": change.created_at.isoformat(timespec="seconds")}
     if receipts:
@@ -226,7 +226,7 @@ def list_lists():
     if cursor is not None:
         query = query.where(ListHead.id < cursor)
     rows = list(db.session.scalars(query.order_by(ListHead.id.desc()).limit(limit + 1)))
-    items = [{"center_no": h.center_no, "status": h.status, "status_name": STATUS_NAMES.get(h.status, ""),
+    items = [{"center_no": h.center_no, "status": h.status, "status_name": lifecycle_of("list_heads").status_name(h.status),
               "list_type": h.list_type, "customs_code": h.customs_code, "filing_no": h.filing_no,
               "declare_date": _iso(h.declare_date), "trade_mode": h.trade_mode, "overdue": h.overdue}
              for h in rows[:limit]]

@@ -27,6 +27,8 @@ from portal.models import (AgentQualificationRule, AggregationRequest, Declarati
                            Qualification)
 from rules.aggregation import (AGGREGATABLE_STATUS, DONE_STATUS, GENERAL_TRADE_MODE, PENDING_STATUS, SelectedList,
                                agent_violations, is_overdue, period_bounds, selection_violations)
+from rules.lifecycles_collection import (AGGREGATE_LIST_AT_MONTH_END, FINISH_AGGREGATION, LIST_HEADS,
+                                         REQUEST_LIST_AGGREGATION)
 from rules.violations import RuleError, Violation
 
 log = logging.getLogger(__name__)
@@ -100,14 +102,15 @@ def request_aggregation(session, identity, list_nos, agent_code: str | None = No
     ids = [r.id for r in rows]
     moved = session.execute(update(HEADS).where(HEADS.c.id.in_(ids), HEADS.c.status == AGGREGATABLE_STATUS,
                                                 HEADS.c.aggregation_id.is_(None))
-                            .values(status=PENDING_STATUS, aggregation_id=request.id, version=HEADS.c.version + 1,
+                            .values(status=REQUEST_LIST_AGGREGATION.target, aggregation_id=request.id,
+                                    version=HEADS.c.version + 1,
                                     updated_at=now, status_changed_at=now)).rowcount
     if moved != len(ids):
         raise RuleError([Violation("C-19", "list_nos", "所选清单已被其他汇总申请占用或状态已变化，请刷新后重试")],
                         status=409)
     log_transition(session, HEADS, and_(HEADS.c.enterprise_id == identity.enterprise_id,
-                                        HEADS.c.aggregation_id == request.id), AGGREGATABLE_STATUS, PENDING_STATUS,
-                   "待汇总", source="enterprise", number_column="center_no",
+                                        HEADS.c.aggregation_id == request.id), REQUEST_LIST_AGGREGATION,
+                   "", source="enterprise", number_column="center_no",
                    extra={"aggregation_id": (None, request.id)})
     for head in [obj for obj in session.identity_map.values() if isinstance(obj, ListHead) and obj.id in ids]:
         session.expire(head)
@@ -153,12 +156,11 @@ def _close_requests(session, ids: list[int], now) -> None:
                + literal(" 份集报报关单", String))
     closing = and_(REQUESTS.c.id.in_(ids), REQUESTS.c.status == "PENDING")
     closed = session.execute(update(REQUESTS).where(closing).values(
-        status="DONE", processed_at=now, message=message, version=REQUESTS.c.version + 1, updated_at=now)).rowcount
+        status=FINISH_AGGREGATION.target, processed_at=now, message=message, version=REQUESTS.c.version + 1, updated_at=now)).rowcount
     if closed != len(ids):
         raise RuleError([Violation("C-22", "status", "汇总申请已处理")], status=409)
-    done = and_(REQUESTS.c.id.in_(ids), REQUESTS.c.status == "DONE", REQUESTS.c.processed_at == now)
-    write_receipts(session, REQUESTS, done, "PENDING", "DONE", REQUESTS.c.message)
-    write_audit(session, REQUESTS, done, "status", {"status": ("PENDING", "DONE")})
+    done = and_(REQUESTS.c.id.in_(ids), REQUESTS.c.status == FINISH_AGGREGATION.target, REQUESTS.c.processed_at == now)
+    log_transition(session, REQUESTS, done, FINISH_AGGREGATION, REQUESTS.c.message)
 
 
 def _claim_batch(session, tried: set[int], period: str | None, size: int,
@@ -274,14 +276,16 @@ def create_month_end_requests(session, period: str) -> dict:
     request_ids = list(session.scalars(select(REQUESTS.c.id).where(new_requests)))
     moved = session.execute(update(HEADS).where(eligible, HEADS.c.enterprise_id == REQUESTS.c.enterprise_id,
                                                 REQUESTS.c.id.in_(request_ids))  # UPDATE … FROM the new requests
-                            .values(status=DONE_STATUS, aggregation_id=REQUESTS.c.id, version=HEADS.c.version + 1,
+                            .values(status=AGGREGATE_LIST_AT_MONTH_END.target, aggregation_id=REQUESTS.c.id,
+                                    version=HEADS.c.version + 1,
                                     updated_at=now, status_changed_at=now)).rowcount
     if is_postgres(session):
         # A month of lists changed status and request at once: refresh the planner's statistics (this
         # transaction's rows included) so that the statements below find them by request, not by scanning.
         session.execute(text("ANALYZE list_heads"))
     log_transition(session, HEADS, and_(HEADS.c.aggregation_id.in_(request_ids), HEADS.c.status == DONE_STATUS),
-                   AGGREGATABLE_STATUS, DONE_STATUS, f"{MONTH_END_MESSAGE}：已汇总", number_column="center_no",
+                   AGGREGATE_LIST_AT_MONTH_END, f"{MONTH_END_MESSAGE}：{LIST_HEADS.status_name(DONE_STATUS)}",
+                   number_column="center_no",
                    new_columns={"aggregation_id": HEADS.c.aggregation_id})
     return {"requests_created": created, "lists_selected": moved, "request_ids": request_ids}
 

@@ -11,6 +11,8 @@ from sqlalchemy import JSON, Integer, String, func, insert, literal, null, selec
 from portal import audit, clock
 from portal.database import is_postgres
 from portal.models import AuditLog, Receipt
+from portal.transitions import check_move, move_diff
+from rules.lifecycle import Move, lifecycle_of
 
 COUNTED = {"preserve_rowcount": True}  # SQLAlchemy keeps the row count of an INSERT … SELECT only when asked
 
@@ -39,7 +41,7 @@ def _row_diff(session, diff: dict, new_columns: dict):
         (func.json_object, func.json_array)
     parts = []
     for key, (old, new) in diff.items():
-        parts += [literal(key, String), build_array(literal(old), literal(new))]
+        parts += [literal(key, String), build_array(*(null() if v is None else literal(v) for v in (old, new)))]
     for key, column in new_columns.items():
         parts += [literal(key, String), build_array(null(), column)]
     value = build_object(*parts)
@@ -65,11 +67,16 @@ def write_audit(session, table, where, action: str, diff: dict, new_columns: dic
     return session.execute(statement, execution_options=COUNTED).rowcount
 
 
-def log_transition(session, table, where, from_status, to_status, message: str, source: str = "system",
-                   number_column: str | None = None, extra: dict | None = None,
-                   new_columns: dict | None = None) -> int:
-    """Write the receipt and the audit row of every selected row that moved from → to."""
-    count = write_receipts(session, table, where, from_status, to_status, message, source, number_column)
-    write_audit(session, table, where, "status", {"status": (from_status, to_status), **(extra or {})},
-                new_columns)
+def log_transition(session, table, where, move: Move, message, source: str = "system",
+                   number_column: str | None = None, extra: dict | None = None, new_columns: dict | None = None,
+                   from_status=None) -> int:
+    """Check `move` against its lifecycle table and write the receipt and the audit row of every selected row
+    that made it (from `from_status`, by default the move's only source)."""
+    current = move.sources[0] if from_status is None else from_status
+    if isinstance(message, str) and not message:
+        message = lifecycle_of(move.register).status_name(move.target)
+    check_move(move, table.name, current, source, opinion=message if isinstance(message, str) else "-")
+    count = write_receipts(session, table, where, current, move.target, message, source, number_column)
+    diff = move_diff(move, current, source, message if isinstance(message, str) else "")
+    write_audit(session, table, where, "status", {**diff, **(extra or {})}, new_columns)
     return count

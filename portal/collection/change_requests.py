@@ -22,17 +22,17 @@ from portal.collection.list_checks import declare_violations
 from portal.collection.list_values import LABELS, Lookups, head_values, item_values, parse_field
 from portal.models import ChangeRequest, ListHead
 from portal.models.collection import CHANGE_REQUEST_TYPES
-from portal.transitions import transition
-from rules.lists import (CHANGE_REQUEST_STATUSES, MODIFIABLE_HEAD_FIELDS, MODIFIABLE_ITEM_FIELDS, STATUS_NAMES,
+from portal.transitions import performs, transition
+from rules.lifecycles_collection import (APPROVE_CHANGE_REQUEST, DECLARE_CHANGE_REQUEST, LIST_HEADS, REJECT_CHANGE_REQUEST,
+                                         REVOKE_LIST)
+from rules.lists import (CHANGE_REQUEST_STATUSES, MODIFIABLE_HEAD_FIELDS, MODIFIABLE_ITEM_FIELDS,
                          change_request_violations, item_total)
 from rules.violations import RuleError, Violation
 
 OPEN = ("ENTERED", "DECLARED")
-REQUEST_STATUS_NAMES = {"ENTERED": "暂存", "DECLARED": "已申报", "APPROVED": "海关审批通过", "REJECTED": "海关审批不通过"}
 REQUEST_TYPE_NAMES = {"MODIFY": "修改申请", "REVOKE": "撤销申请"}
 ITEM_KEY = re.compile(r"items\[(\d+)\]\.(\w+)")
 REQUIRED_ITEM_FIELDS = ("qty", "unit_price")
-REVOKED = 16
 PENDING_AGGREGATION = 12
 
 
@@ -129,15 +129,14 @@ def declare_change_request(session, identity, request: ChangeRequest) -> ChangeR
     identity.require_module_c()
     if request is None or request.enterprise_id != identity.enterprise_id:
         raise not_found("id", "修撤单")
-    transition(session, request, "DECLARED", allowed_from=("ENTERED",), source="enterprise", rule="C-17",
-               message=REQUEST_STATUS_NAMES["DECLARED"], record_no=request.head.center_no)
+    transition(session, request, DECLARE_CHANGE_REQUEST, source="enterprise", record_no=request.head.center_no)
     return request
 
 
-def _close(session, request: ChangeRequest, to_status: str, message: str, source: str) -> ChangeRequest:
+def _close(session, request: ChangeRequest, move, message: str, source: str) -> ChangeRequest:
     """Decide a declared request and free its list for a new one."""
-    transition(session, request, to_status, allowed_from=("DECLARED",), source=source, rule="C-17", message=message,
-               record_no=request.head.center_no, values={"open_marker": None})
+    transition(session, request, move, source=source, message=message, record_no=request.head.center_no,
+               values={"open_marker": None})
     return request
 
 
@@ -166,31 +165,33 @@ def _apply(session, head: ListHead, values: dict, items: list[dict]) -> None:
     session.flush()
 
 
+@performs(APPROVE_CHANGE_REQUEST)
 def approve_change_request(session, request: ChangeRequest, message: str = "",
                            source: str = "customs") -> ChangeRequest:
     """Customs approves: modify → re-check C-9..C-13 and apply (or reject with the violations); revoke → 16."""
     head = lock(session, request.head)
     if head.status not in CHANGE_REQUEST_STATUSES:
-        return _close(session, request, "REJECTED",
-                      f"[C-16] 清单当前状态为“{STATUS_NAMES.get(head.status, head.status)}”，不能修撤", source)
+        return _close(session, request, REJECT_CHANGE_REQUEST,
+                      f"[C-16] 清单当前状态为“{LIST_HEADS.status_name(head.status)}”，不能修撤", source)
     if request.request_type == "REVOKE":
         values = {"aggregation_id": None} if head.status == PENDING_AGGREGATION else None
-        transition(session, head, REVOKED, allowed_from=CHANGE_REQUEST_STATUSES, source=source, rule="C-17",
-                   message=message or "撤销申请审批通过，清单已撤销", record_no=head.center_no, values=values)
-        return _close(session, request, "APPROVED", message or "撤销申请审批通过", source)
+        transition(session, head, REVOKE_LIST, source=source, message=message or "撤销申请审批通过，清单已撤销",
+                   record_no=head.center_no, values=values)
+        return _close(session, request, APPROVE_CHANGE_REQUEST, message or "撤销申请审批通过", source)
     values, items = _modified(head, request.changes)
     checked = declare_violations(session, Lookups(session, head.enterprise_id), head, values, items, draft=False)
     if checked.violations:
         opinion = "修改后的清单未通过校验：" + "；".join(f"[{v.rule}] {v.field}：{v.message}" for v in checked.violations)
-        return _close(session, request, "REJECTED", opinion, source)
+        return _close(session, request, REJECT_CHANGE_REQUEST, opinion, source)
     _apply(session, head, values, items)
-    return _close(session, request, "APPROVED", message or "修改申请审批通过，清单已按申请修改", source)
+    return _close(session, request, APPROVE_CHANGE_REQUEST, message or "修改申请审批通过，清单已按申请修改", source)
 
 
+@performs(REJECT_CHANGE_REQUEST)
 def reject_change_request(session, request: ChangeRequest, message: str = "",
                           source: str = "customs") -> ChangeRequest:
     """Customs rejects a declared request; the list is unchanged (C-17)."""
-    return _close(session, request, "REJECTED", message or REQUEST_STATUS_NAMES["REJECTED"], source)
+    return _close(session, request, REJECT_CHANGE_REQUEST, message, source)
 
 
 def query_change_requests(session, identity, request_type: str | None, status: str | None = None,

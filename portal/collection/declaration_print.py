@@ -8,8 +8,8 @@ from portal.codes import code_map
 from portal.collection.declarations import NOTICE_STATUSES
 from portal.collection.filing_common import plain_amount
 from portal.models import ConsolidationMapping, Declaration, Enterprise, Receipt
-from portal.models.declaration import DECLARATION_STATUS_NAMES
 from portal.pdf import cap_rows, render_pdf
+from rules.lifecycles_collection import DECLARATIONS
 from rules.violations import RuleError, Violation
 
 IE_NAMES = {"I": "进口", "E": "出口"}
@@ -29,7 +29,7 @@ def _receipts(session, declaration: Declaration, statuses=None) -> list[dict]:
                                   Receipt.record_id == declaration.id)
     if statuses is not None:
         query = query.where(Receipt.to_status.in_(statuses))
-    return [{"at": r.at.strftime("%Y-%m-%d %H:%M:%S"), "to": DECLARATION_STATUS_NAMES.get(r.to_status, r.to_status),
+    return [{"at": r.at.strftime("%Y-%m-%d %H:%M:%S"), "to": DECLARATIONS.status_name(r.to_status),
              "code": r.to_status, "message": r.message} for r in session.scalars(query.order_by(Receipt.id))]
 
 
@@ -44,7 +44,7 @@ def _head(session, declaration: Declaration, names: dict) -> dict:
             "ie": IE_NAMES.get(declaration.ie_flag, declaration.ie_flag),
             "trade_mode": _named("trade_modes", declaration.trade_mode, names), "filing_no": declaration.filing_no,
             "transport": _named("transport_modes", declaration.transport_mode, names),
-            "status": DECLARATION_STATUS_NAMES.get(declaration.status, declaration.status),
+            "status": DECLARATIONS.status_name(declaration.status),
             "declare_date": declaration.declare_date.isoformat() if declaration.declare_date else None,
             "created": declaration.created_at.strftime("%Y-%m-%d"), "group_seq": declaration.group_seq,
             "item_count": declaration.item_count, "list_count": lists}

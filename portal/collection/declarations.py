@@ -18,8 +18,9 @@ from admin_views.export import neutralise
 from portal import clock
 from portal.collection.filing_common import not_found
 from portal.models import ConsolidationMapping, Declaration, DeclarationItem, ListHead, ListItem
-from portal.models.declaration import DECLARATION_STATUS_NAMES
-from portal.transitions import transition
+from portal.transitions import performs, transition
+from rules.lifecycles_collection import (CLOSE_DECLARATION, CONCLUDE_DECLARATION, DECLARE_DECLARATION,
+                                         INSPECT_DECLARATION, REFUSE_DECLARATION)
 from rules.violations import RuleError, Violation
 
 ROLES = ("AGENT", "CONSIGNEE")
@@ -53,36 +54,38 @@ def declare_declaration(session, identity, declaration: Declaration) -> Declarat
     if declarant_id(declaration) != identity.enterprise_id:
         raise RuleError([Violation("C-24", "agent_code", f"该报关单的报关申报单位为 {declaration.agent_code}"
                                    f"（{declaration.agent_name}），只能由其申报")], status=403)
-    transition(session, declaration, "DECLARED", allowed_from=("DRAFT",), source="enterprise", rule="C-24",
-               message=DECLARATION_STATUS_NAMES["DECLARED"], record_no=declaration.unified_no,
+    transition(session, declaration, DECLARE_DECLARATION, source="enterprise", record_no=declaration.unified_no,
                values={"declared_at": clock.now_naive(), "declare_date": clock.today()})
     return declaration
 
 
-def _decide(session, declaration: Declaration, to_status: str, allowed_from, message: str, source: str):
-    transition(session, declaration, to_status, allowed_from=allowed_from, source=source, rule="C-24",
-               message=message or DECLARATION_STATUS_NAMES[to_status], record_no=declaration.unified_no)
+def _decide(session, declaration: Declaration, move, message: str, source: str):
+    transition(session, declaration, move, source=source, message=message, record_no=declaration.unified_no)
     return declaration
 
 
+@performs(CONCLUDE_DECLARATION)
 def conclude_declaration(session, declaration: Declaration, message: str = "", source: str = "customs"):
     """Customs concludes (审结) a declared or inspected declaration."""
-    return _decide(session, declaration, "CONCLUDED", ("DECLARED", "INSPECTION"), message, source)
+    return _decide(session, declaration, CONCLUDE_DECLARATION, message, source)
 
 
+@performs(REFUSE_DECLARATION)
 def refuse_declaration(session, declaration: Declaration, opinion: str = "", source: str = "customs"):
     """Customs does not accept (不受理) a declared declaration, with its opinion."""
-    return _decide(session, declaration, "NOT_ACCEPTED", ("DECLARED",), opinion, source)
+    return _decide(session, declaration, REFUSE_DECLARATION, opinion, source)
 
 
+@performs(INSPECT_DECLARATION)
 def inspect_declaration(session, declaration: Declaration, message: str = "", source: str = "customs"):
     """Customs orders an inspection (查验) of a declared declaration."""
-    return _decide(session, declaration, "INSPECTION", ("DECLARED",), message, source)
+    return _decide(session, declaration, INSPECT_DECLARATION, message, source)
 
 
+@performs(CLOSE_DECLARATION)
 def close_declaration(session, declaration: Declaration, message: str = "", source: str = "customs"):
     """Customs closes (结关) a concluded declaration."""
-    return _decide(session, declaration, "CLOSED", ("CONCLUDED",), message, source)
+    return _decide(session, declaration, CLOSE_DECLARATION, message, source)
 
 
 def _day_start(value: date) -> datetime:

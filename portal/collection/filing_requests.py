@@ -17,9 +17,11 @@ from portal.collection.filing_common import (config_value, filing_values, flush,
 from portal.collection.volumes import clean_item, fill_volumes, item_violations
 from portal.models import CollectionFiling, FilingRequest, Product, ProductVolume
 from portal.numbering import next_number
-from portal.transitions import transition
+from portal.transitions import performs, transition
 from rules.collection import (FILING_CHANGEABLE_FIELDS, approval_valid_until, extension_violations,
                               filing_change_violations, filing_save_violations)
+from rules.lifecycles_collection import (APPROVE_CHANGED_VOLUME, APPROVE_FILING_REQUEST, DECLARE_FILING_REQUEST,
+                                         FAIL_FILING_REQUEST_RECEIPT, REFUSE_FILING_REQUEST)
 from rules.violations import RuleError, Violation
 
 KIND_RULES = {"CHANGE": "C-6", "EXTENSION": "C-7"}
@@ -52,7 +54,7 @@ def _declare(session, filing: CollectionFiling, kind: str, payload: dict) -> Fil
                             payload=payload)
     session.add(request)
     flush(session)
-    transition(session, request, "DECLARED", allowed_from=("ENTERED",), source="enterprise", rule=KIND_RULES[kind],
+    transition(session, request, DECLARE_FILING_REQUEST, source="enterprise", rule=KIND_RULES[kind],
                message=f"{KIND_NAMES[kind]}已申报", record_no=filing.center_no)
     return request
 
@@ -138,8 +140,7 @@ def _append_approved_items(session, filing: CollectionFiling, items: list[dict],
     session.flush()
     for volume in touched:
         if volume.status == "ENTERED":
-            transition(session, volume, "APPROVED", allowed_from=("ENTERED",), rule="C-6", message=message,
-                       record_no=volume.volume_no,
+            transition(session, volume, APPROVE_CHANGED_VOLUME, message=message, record_no=volume.volume_no,
                        values={"customs_volume_no": next_number(session, "customs_volume")})
 
 
@@ -160,6 +161,7 @@ def _apply_change(session, filing: CollectionFiling, payload: dict, message: str
         _append_approved_items(session, filing, payload["add_items"], message)
 
 
+@performs(APPROVE_FILING_REQUEST)
 def approve_filing_request(session, request: FilingRequest, message: str = "",
                            source: str = "customs") -> FilingRequest:
     """Customs approves a change (applied to the filing, C-6) or an extension (valid-until moved on, C-7)."""
@@ -169,8 +171,8 @@ def approve_filing_request(session, request: FilingRequest, message: str = "",
         raise RuleError([Violation(rule, "status", "集报备案已不是海关审批通过状态，不能办理")], status=409)
     kind, payload = request.kind, dict(request.payload or {})
     message = message or f"{KIND_NAMES[kind]}审批通过"
-    transition(session, request, "APPROVED", allowed_from=("DECLARED",), source=source, rule=rule,
-               message=message, record_no=filing.center_no)
+    transition(session, request, APPROVE_FILING_REQUEST, source=source, rule=rule, message=message,
+               record_no=filing.center_no)
     if kind == "CHANGE":
         _apply_change(session, filing, payload, message)
     else:
@@ -180,18 +182,19 @@ def approve_filing_request(session, request: FilingRequest, message: str = "",
     return request
 
 
+@performs(REFUSE_FILING_REQUEST)
 def refuse_filing_request(session, request: FilingRequest, message: str = "",
                           source: str = "customs") -> FilingRequest:
     """Customs refuses a change or extension; the filing stays as it is."""
-    transition(session, request, "REFUSED", allowed_from=("DECLARED",), source=source, rule=KIND_RULES[request.kind],
-               message=message or f"{KIND_NAMES[request.kind]}核准拒绝", record_no=request.filing.center_no)
+    transition(session, request, REFUSE_FILING_REQUEST, source=source, rule=KIND_RULES[request.kind],
+               message=message, record_no=request.filing.center_no)
     return request
 
 
+@performs(FAIL_FILING_REQUEST_RECEIPT)
 def fail_filing_request_receipt(session, request: FilingRequest, message: str = "",
                                 source: str = "customs") -> FilingRequest:
     """Customs could not accept the request (接受失败); the enterprise may request again."""
-    transition(session, request, "RECEIPT_FAILED", allowed_from=("DECLARED",), source=source,
-               rule=KIND_RULES[request.kind], message=message or f"{KIND_NAMES[request.kind]}接受失败",
-               record_no=request.filing.center_no)
+    transition(session, request, FAIL_FILING_REQUEST_RECEIPT, source=source, rule=KIND_RULES[request.kind],
+               message=message or f"{KIND_NAMES[request.kind]}接受失败", record_no=request.filing.center_no)
     return request

@@ -13,13 +13,17 @@ from portal import clock, numbering
 from portal.collection.filing_common import (FILING_FIELDS, config_value, filing_values, filing_violations, flush,
                                              lock, not_found, require_own, stored_values, system_values)
 from portal.models import CollectionFiling, Enterprise, FilingRequest, ListHead, ProductVolume
-from portal.transitions import transition
-from rules.collection import (FILING_DELETABLE, FILING_STATUS_NAMES, GOODS_NATURE_NAMES, approval_valid_until)
+from portal.transitions import performs, transition
+from rules.collection import GOODS_NATURE_NAMES, approval_valid_until
+from rules.lifecycle import Actor
+from rules.lifecycles_collection import (APPROVE_FILING, CANCEL_FILING, CANCEL_VOLUME, COLLECTION_FILINGS, DECLARE_FILING,
+                                         FAIL_FILING_RECEIPT, REFUSE_FILING, REFUSE_OPEN_FILING_REQUEST,
+                                         SEND_WAITING_VOLUME)
 from rules.violations import RuleError, Violation
 
-FILING_EDITABLE = ("ENTERED", "RECEIPT_FAILED", "REFUSED")   # saved again and (re)declared
+FILING_EDITABLE = COLLECTION_FILINGS.editable_statuses(Actor.ENTERPRISE)   # saved again and (re)declared
+FILING_DELETABLE = COLLECTION_FILINGS.deletable_statuses(Actor.ENTERPRISE)
 OPEN_FILING_STATUSES = ("DECLARED", "APPROVED")              # one per enterprise, customs and goods nature
-ALIVE = tuple(s for s in FILING_STATUS_NAMES if s != "CANCELLED")
 
 
 def find_filing(session, identity, center_no: str) -> CollectionFiling:
@@ -35,7 +39,8 @@ def find_filing(session, identity, center_no: str) -> CollectionFiling:
 
 def _state_error(filing: CollectionFiling, action: str) -> RuleError:
     return RuleError([Violation("C-3", "status",
-                                f"集报备案当前状态为“{FILING_STATUS_NAMES[filing.status]}”，不能{action}")], status=409)
+                                f"集报备案当前状态为“{COLLECTION_FILINGS.status_name(filing.status)}”，"
+                                f"不能{action}")], status=409)
 
 
 def save_filing(session, identity, body: dict, filing: CollectionFiling | None = None) -> CollectionFiling:
@@ -92,8 +97,7 @@ def declare_filing(session, identity, filing: CollectionFiling) -> CollectionFil
     duplicates = _duplicate_violations(session, filing)
     if duplicates:
         raise RuleError(duplicates, status=409)
-    transition(session, filing, "DECLARED", allowed_from=FILING_EDITABLE, source="enterprise", rule="C-3",
-               message=FILING_STATUS_NAMES["DECLARED"], record_no=filing.center_no,
+    transition(session, filing, DECLARE_FILING, source="enterprise", record_no=filing.center_no,
                values={"declared_at": clock.now_naive(), **stored_values(system_values(enterprise))})
     return filing
 
@@ -130,54 +134,51 @@ def copy_filing(session, identity, filing: CollectionFiling) -> CollectionFiling
     return copy
 
 
-def _move_volumes(session, filing: CollectionFiling, from_status: str, to_status: str, message: str,
-                  source: str) -> int:
-    """Move the filing's volumes waiting in `from_status` to `to_status` (C-3, C-5)."""
+def _move_volumes(session, filing: CollectionFiling, move, message: str, source: str) -> int:
+    """Make `move` on each of the filing's volumes in one of its source statuses (C-3, C-5)."""
     volumes = list(session.scalars(select(ProductVolume).where(ProductVolume.filing_id == filing.id,
-                                                               ProductVolume.status == from_status)
+                                                               ProductVolume.status.in_(move.sources))
                                    .order_by(ProductVolume.id)))
     for volume in volumes:
-        transition(session, volume, to_status, allowed_from=(from_status,), message=message, source=source,
-                   rule="C-5", record_no=volume.volume_no)
+        transition(session, volume, move, message=message, source=source, record_no=volume.volume_no)
     return len(volumes)
 
 
+@performs(APPROVE_FILING)
 def approve_filing(session, filing: CollectionFiling, message: str = "", source: str = "customs") -> CollectionFiling:
     """Customs approves: DECLARED → APPROVED with the approval valid-until; waiting volumes are sent (C-3, C-5)."""
     until = approval_valid_until(filing.goods_nature, filing.guarantee_valid_until, clock.today(),
                                  config_value("BONDED_FILING_VALID_DAYS", 365))
-    transition(session, filing, "APPROVED", allowed_from=("DECLARED",), source=source, rule="C-3",
-               message=message or FILING_STATUS_NAMES["APPROVED"], record_no=filing.center_no,
+    transition(session, filing, APPROVE_FILING, source=source, message=message, record_no=filing.center_no,
                values={"approval_valid_until": until})
-    _move_volumes(session, filing, "WAITING", "DECLARED", "集报备案已审批通过，分册已发往海关", "system")
+    _move_volumes(session, filing, SEND_WAITING_VOLUME, "集报备案已审批通过，分册已发往海关", "system")
     return filing
 
 
+@performs(REFUSE_FILING)
 def refuse_filing(session, filing: CollectionFiling, message: str = "", source: str = "customs") -> CollectionFiling:
     """Customs refuses (核准拒绝): DECLARED → REFUSED; the enterprise may correct and declare again."""
-    transition(session, filing, "REFUSED", allowed_from=("DECLARED",), source=source, rule="C-3",
-               message=message or FILING_STATUS_NAMES["REFUSED"], record_no=filing.center_no)
+    transition(session, filing, REFUSE_FILING, source=source, message=message, record_no=filing.center_no)
     return filing
 
 
+@performs(FAIL_FILING_RECEIPT)
 def fail_filing_receipt(session, filing: CollectionFiling, message: str = "",
                         source: str = "customs") -> CollectionFiling:
     """Customs could not accept it (接受失败): DECLARED → RECEIPT_FAILED; may be declared again."""
-    transition(session, filing, "RECEIPT_FAILED", allowed_from=("DECLARED",), source=source, rule="C-3",
-               message=message or FILING_STATUS_NAMES["RECEIPT_FAILED"], record_no=filing.center_no)
+    transition(session, filing, FAIL_FILING_RECEIPT, source=source, message=message, record_no=filing.center_no)
     return filing
 
 
+@performs(CANCEL_FILING)
 def cancel_filing(session, filing: CollectionFiling, message: str = "", source: str = "staff") -> CollectionFiling:
-    """Staff cancel (取消资质) a filing with its volumes; open change/extension requests are refused (C-3)."""
-    message = message or "集报备案已取消资质"
-    transition(session, filing, "CANCELLED", allowed_from=ALIVE, source=source, rule="C-3", message=message,
-               record_no=filing.center_no)
-    for status in ("ENTERED", "WAITING", "DECLARED", "APPROVED", "RECEIPT_FAILED", "REFUSED"):
-        _move_volumes(session, filing, status, "CANCELLED", message, source)
+    """Staff cancel (取消资质) a filing, with their opinion, and its volumes; open change/extension requests
+    are refused (C-3, S-3)."""
+    transition(session, filing, CANCEL_FILING, source=source, message=message, record_no=filing.center_no)
+    _move_volumes(session, filing, CANCEL_VOLUME, message, source)
     requests = session.scalars(select(FilingRequest).where(FilingRequest.filing_id == filing.id,
-                                                           FilingRequest.status.in_(("ENTERED", "DECLARED"))))
+                                                           FilingRequest.status.in_(REFUSE_OPEN_FILING_REQUEST.sources)))
     for request in list(requests):
-        transition(session, request, "REFUSED", allowed_from=("ENTERED", "DECLARED"), source=source, rule="C-3",
-                   message=message, record_no=filing.center_no)
+        transition(session, request, REFUSE_OPEN_FILING_REQUEST, source=source, message=message,
+                   record_no=filing.center_no)
     return filing

@@ -19,13 +19,13 @@ from portal.collection.list_checks import declare_violations
 from portal.collection.list_values import (HEAD_FIELDS, Lookups, clean_head, clean_items, head_values, item_rows,
                                            item_values, refresh_copies)
 from portal.models import ListHead, ListItem
-from portal.transitions import transition
+from portal.transitions import performs, transition
 from rules.collection import renumber_after_delete, renumber_after_insert
-from rules.lists import STATUS_NAMES, editable_violations
+from rules.lifecycles_collection import ACCEPT_LIST, CLEAR_LIST, DECLARE_LIST, FAIL_LIST_RECEIPT, LIST_HEADS, RETURN_LIST
+from rules.lists import editable_violations
 from rules.violations import RuleError, Violation
 
-DRAFT = 1
-CLEARABLE = (7, 9, 10, 11)
+DRAFT = LIST_HEADS.initial
 
 
 def find_list(session, identity, center_no: str) -> ListHead:
@@ -180,33 +180,35 @@ def declare_list(session, identity, head: ListHead) -> ListHead:
         raise RuleError(checked.violations)
     refresh_copies(head.items, checked.book)
     _flush(session)
-    transition(session, head, 2, allowed_from=(DRAFT,), source="enterprise", rule="C-14", message=STATUS_NAMES[2],
-               record_no=head.center_no,
+    transition(session, head, DECLARE_LIST, source="enterprise", record_no=head.center_no,
                values={"declare_date": clock.today(), "trade_mode": checked.trade_mode, "filing_id": checked.filing.id})
     return head
 
 
-def _decide(session, head: ListHead, to_status: int, allowed_from, message: str, source: str) -> ListHead:
-    transition(session, head, to_status, allowed_from=allowed_from, source=source, rule="C-14",
-               message=message or STATUS_NAMES[to_status], record_no=head.center_no)
+def _decide(session, head: ListHead, move, message: str, source: str) -> ListHead:
+    transition(session, head, move, source=source, message=message, record_no=head.center_no)
     return head
 
 
+@performs(ACCEPT_LIST)
 def accept_list(session, head: ListHead, message: str = "", source: str = "customs") -> ListHead:
     """Customs accepts a declared list: 2 → 7 海关审批通过."""
-    return _decide(session, head, 7, (2,), message, source)
+    return _decide(session, head, ACCEPT_LIST, message, source)
 
 
+@performs(FAIL_LIST_RECEIPT)
 def fail_list_receipt(session, head: ListHead, message: str = "", source: str = "customs") -> ListHead:
     """Customs could not store a declared list: 2 → 3 海关入库失败 (copy it to declare again)."""
-    return _decide(session, head, 3, (2,), message, source)
+    return _decide(session, head, FAIL_LIST_RECEIPT, message, source)
 
 
+@performs(RETURN_LIST)
 def return_list(session, head: ListHead, message: str = "", source: str = "customs") -> ListHead:
     """Customs returns a declared list: 2 → 4 退单."""
-    return _decide(session, head, 4, (2,), message, source)
+    return _decide(session, head, RETURN_LIST, message, source)
 
 
+@performs(CLEAR_LIST)
 def clear_list(session, head: ListHead, message: str = "", source: str = "customs") -> ListHead:
     """Customs clears an accepted list: 7 (or 9, 10, 11) → 15 已结关."""
-    return _decide(session, head, 15, CLEARABLE, message, source)
+    return _decide(session, head, CLEAR_LIST, message, source)

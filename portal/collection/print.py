@@ -8,7 +8,8 @@ from portal.codes import code_map
 from portal.collection.filing_common import plain_amount
 from portal.models import ListHead, Receipt
 from portal.pdf import cap_rows, render_pdf
-from rules.lists import LIST_TYPE_NAMES, STATUS_NAMES
+from rules.lifecycle import lifecycle_of
+from rules.lists import LIST_TYPE_NAMES
 
 
 def _named(table: str, code: str | None, names: dict) -> str:
@@ -35,13 +36,12 @@ def render_list_pdf(session, head: ListHead) -> bytes:
                                                      Receipt.record_id == head.id).order_by(Receipt.id))
     return render_pdf("pdf/list.html", head=head, items=cap_rows(items),
                       type_name=LIST_TYPE_NAMES.get(head.list_type, head.list_type),
-                      status_name=STATUS_NAMES.get(head.status, str(head.status)),
+                      status_name=lifecycle_of("list_heads").status_name(head.status),
                       enterprise_name=head.enterprise.name_zh if head.enterprise else "",
                       customs=_named("customs", head.customs_code, names),
                       transport=_named("transport_modes", head.transport_mode, names),
                       trade_mode=_named("trade_modes", head.trade_mode, names),
                       gross_weight=plain_amount(head.gross_weight), net_weight=plain_amount(head.net_weight),
-                      receipts=[{"at": r.at.strftime("%Y-%m-%d %H:%M:%S"), "to": STATUS_NAMES.get(
-                          int(r.to_status), r.to_status) if r.to_status.isdigit() else r.to_status,
+                      receipts=[{"at": r.at.strftime("%Y-%m-%d %H:%M:%S"), "to": lifecycle_of("list_heads").status_name(r.to_status),
                           "message": r.message} for r in receipts],
                       printed_at=clock.now_naive().strftime("%Y-%m-%d %H:%M:%S"))

@@ -12,14 +12,17 @@ from portal import audit, clock, numbering
 from portal.codes import code_set
 from portal.collection.filing_common import flush, lock, not_found, require_own
 from portal.models import CollectionFiling, Product, ProductVolume
-from portal.transitions import transition
-from rules.collection import (MAX_VOLUME_ITEMS, VOLUME_DELETABLE, VOLUME_STATUS_NAMES, plan_volume_fill,
-                              product_item_violations, renumber_after_delete, renumber_after_insert,
-                              volume_declare_status)
+from portal.transitions import performs, transition
+from rules.collection import (MAX_VOLUME_ITEMS, plan_volume_fill, product_item_violations, renumber_after_delete,
+                              renumber_after_insert, volume_declare_status)
+from rules.lifecycle import Actor
+from rules.lifecycles_collection import (APPROVE_VOLUME, DECLARE_VOLUME, FAIL_VOLUME_RECEIPT, PRODUCT_VOLUMES,
+                                         QUEUE_VOLUME, REFUSE_VOLUME)
 from rules.violations import RuleError, Violation
 
-VOLUME_EDITABLE = ("ENTERED",)
-VOLUME_DECLARABLE = ("ENTERED", "RECEIPT_FAILED", "REFUSED")
+VOLUME_EDITABLE = PRODUCT_VOLUMES.editable_statuses(Actor.ENTERPRISE)
+VOLUME_DECLARABLE = DECLARE_VOLUME.sources
+VOLUME_DELETABLE = PRODUCT_VOLUMES.deletable_statuses(Actor.ENTERPRISE)
 ITEM_FIELDS = ("hs_code", "name", "spec", "unit", "license_no")
 NAME_LENGTH = 200
 
@@ -140,7 +143,7 @@ def _draft(session, identity, volume: ProductVolume, action: str) -> tuple[Produ
     require_own(identity, volume, "volume_no", "分册")
     volume = lock(session, volume)
     if volume.status not in VOLUME_EDITABLE:
-        raise RuleError([Violation("C-4", "status", f"分册当前状态为“{VOLUME_STATUS_NAMES[volume.status]}”，"
+        raise RuleError([Violation("C-4", "status", f"分册当前状态为“{PRODUCT_VOLUMES.status_name(volume.status)}”，"
                                                     f"仅暂存的分册可以{action}商品")], status=409)
     products = list(session.scalars(select(Product).where(Product.volume_id == volume.id).order_by(Product.seq)))
     return volume, products
@@ -200,7 +203,7 @@ def declare_volume(session, identity, volume: ProductVolume) -> ProductVolume:
     filing = lock(session, volume.filing)  # the filing's approval then sees this volume waiting, or we see it
     volume = lock(session, volume)
     if volume.status not in VOLUME_DECLARABLE:
-        raise RuleError([Violation("C-5", "status", f"分册当前状态为“{VOLUME_STATUS_NAMES[volume.status]}”，"
+        raise RuleError([Violation("C-5", "status", f"分册当前状态为“{PRODUCT_VOLUMES.status_name(volume.status)}”，"
                                                     "不能申报")], status=409)
     target = volume_declare_status(filing.status)
     violations = []
@@ -212,9 +215,9 @@ def declare_volume(session, identity, volume: ProductVolume) -> ProductVolume:
         violations += [v for v in filing_volume_violations(filing) if v.field == "approval_valid_until"]
     if violations:
         raise RuleError(violations)
-    message = "已申报" if target == "DECLARED" else "已申报，待集报备案审批通过后发往海关"
-    transition(session, volume, target, allowed_from=VOLUME_DECLARABLE, source="enterprise", rule="C-5",
-               message=message, record_no=volume.volume_no)
+    move = DECLARE_VOLUME if target == DECLARE_VOLUME.target else QUEUE_VOLUME
+    message = "" if move is DECLARE_VOLUME else "已申报，待集报备案审批通过后发往海关"
+    transition(session, volume, move, source="enterprise", message=message, record_no=volume.volume_no)
     return volume
 
 
@@ -244,29 +247,29 @@ def delete_volume(session, identity, volume: ProductVolume) -> None:
     require_own(identity, volume, "volume_no", "分册")
     volume = lock(session, volume)
     if volume.status not in VOLUME_DELETABLE:
-        raise RuleError([Violation("C-3", "status", f"分册当前状态为“{VOLUME_STATUS_NAMES[volume.status]}”，"
+        raise RuleError([Violation("C-3", "status", f"分册当前状态为“{PRODUCT_VOLUMES.status_name(volume.status)}”，"
                                                     "不能删除")], status=409)
     remove_volume(session, volume)
     flush(session)
 
 
+@performs(APPROVE_VOLUME)
 def approve_volume(session, volume: ProductVolume, message: str = "", source: str = "customs") -> ProductVolume:
     """Customs approves: DECLARED → APPROVED with its 12-character customs volume no. (C-5)."""
-    transition(session, volume, "APPROVED", allowed_from=("DECLARED",), source=source, rule="C-5",
-               message=message or VOLUME_STATUS_NAMES["APPROVED"], record_no=volume.volume_no,
+    transition(session, volume, APPROVE_VOLUME, source=source, message=message, record_no=volume.volume_no,
                values={"customs_volume_no": numbering.next_number(session, "customs_volume")})
     return volume
 
 
+@performs(REFUSE_VOLUME)
 def refuse_volume(session, volume: ProductVolume, message: str = "", source: str = "customs") -> ProductVolume:
     """Customs refuses (核准拒绝): DECLARED → REFUSED; the enterprise may declare it again."""
-    transition(session, volume, "REFUSED", allowed_from=("DECLARED",), source=source, rule="C-5",
-               message=message or VOLUME_STATUS_NAMES["REFUSED"], record_no=volume.volume_no)
+    transition(session, volume, REFUSE_VOLUME, source=source, message=message, record_no=volume.volume_no)
     return volume
 
 
+@performs(FAIL_VOLUME_RECEIPT)
 def fail_volume_receipt(session, volume: ProductVolume, message: str = "", source: str = "customs") -> ProductVolume:
     """Customs could not accept it (接受失败): DECLARED → RECEIPT_FAILED; may be declared again."""
-    transition(session, volume, "RECEIPT_FAILED", allowed_from=("DECLARED",), source=source, rule="C-5",
-               message=message or VOLUME_STATUS_NAMES["RECEIPT_FAILED"], record_no=volume.volume_no)
+    transition(session, volume, FAIL_VOLUME_RECEIPT, source=source, message=message, record_no=volume.volume_no)
     return volume

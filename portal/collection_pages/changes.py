@@ -19,7 +19,7 @@ from portal.collection_pages.common import (attempt, errors_by_field, flash_refu
                                             next_page_url, query_cursor, query_date, receipts_of, text)
 from portal.collection_pages.lists import find, open_request, saved_rows
 from portal.extensions import db
-from portal.i18n import LocalizedNames, translate
+from portal.i18n import LocalizedNames, status_names, translate
 from portal.models import ChangeRequest, ListHead
 from portal.models.collection import CHANGE_REQUEST_STATUSES as REQUEST_STATUSES
 from rules.lists import CHANGE_REQUEST_STATUSES, MODIFIABLE_HEAD_FIELDS, MODIFIABLE_ITEM_FIELDS
@@ -33,7 +33,7 @@ CONTACT_FIELDS = ("reason", "contact", "phone")
 @bp.context_processor
 def _change_helpers():
     return {"request_type_names": LocalizedNames(TYPE_NAMES),
-            "request_status_names": LocalizedNames(change_requests.REQUEST_STATUS_NAMES)}
+            "request_status_names": status_names("change_requests")}
 
 
 def _find(request_id) -> ChangeRequest:

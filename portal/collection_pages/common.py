@@ -21,11 +21,11 @@ from portal.collection.list_values import LABELS as LIST_LABELS
 from portal.collection_pages import bp
 from portal.enterprise.forms import field_id
 from portal.extensions import db
-from portal.i18n import LocalizedNames, refusal_text, translate
+from portal.i18n import LocalizedNames, refusal_text, status_names, translate
 from portal.identity import current_identity
 from portal.models import Receipt
-from rules.collection import FILING_STATUS_NAMES, GOODS_NATURE_NAMES, VOLUME_STATUS_NAMES
-from rules.lists import LIST_TYPE_NAMES, STATUS_NAMES
+from rules.collection import GOODS_NATURE_NAMES
+from rules.lists import LIST_TYPE_NAMES
 from rules.violations import RuleError, Violation
 
 ROW_INPUT = re.compile(r"^(?P<section>[a-z_]+)\[(?P<index>\d{1,5})\]\.(?P<name>[a-z_]+)$")
@@ -124,9 +124,9 @@ def field_label(field: str) -> str:
 def _helpers():
     return {"field_id": field_id, "field_label": field_label, "code_options": code_options, "code_label": code_label,
             "first_page_url": first_page_url, "plain": plain_amount,
-            "list_status_names": LocalizedNames(STATUS_NAMES), "list_type_names": LocalizedNames(LIST_TYPE_NAMES),
-            "filing_status_names": LocalizedNames(FILING_STATUS_NAMES),
-            "volume_status_names": LocalizedNames(VOLUME_STATUS_NAMES),
+            "list_status_names": status_names("list_heads"), "list_type_names": LocalizedNames(LIST_TYPE_NAMES),
+            "filing_status_names": status_names("collection_filings"),
+            "volume_status_names": status_names("product_volumes"),
             "goods_nature_names": LocalizedNames(GOODS_NATURE_NAMES)}
 
 

@@ -18,9 +18,8 @@ from portal.collection_pages.common import (attempt, code_label, flash_refusal, 
                                             query_cursor, query_date, receipts_of, text)
 from portal.downloads import attachment
 from portal.extensions import db
-from portal.i18n import LocalizedNames
+from portal.i18n import LocalizedNames, status_names
 from portal.models import Declaration, Enterprise
-from portal.models.declaration import DECLARATION_STATUS_NAMES
 from rules.violations import RuleError, Violation
 
 ROLE_NAMES = {"AGENT": "报关申报单位", "CONSIGNEE": "收发货人"}
@@ -30,7 +29,7 @@ NOTICE_SHOWN = declarations.NOTICE_STATUSES + (declarations.CLEARED,)  # 结关 
 
 @bp.context_processor
 def _declaration_helpers():
-    return {"declaration_status_names": LocalizedNames(DECLARATION_STATUS_NAMES), "ie_names": LocalizedNames(IE_NAMES),
+    return {"declaration_status_names": status_names("declarations"), "ie_names": LocalizedNames(IE_NAMES),
             "role_names": LocalizedNames(ROLE_NAMES)}
 
 

@@ -18,11 +18,12 @@ from portal.collection_pages.common import (Column, attempt, code_label, errors_
                                             keyset_page, next_page_url, pdf_response, posted_fields, posted_rows,
                                             query_cursor, receipts_of, text)
 from portal.extensions import db
-from portal.i18n import LocalizedNames, translate
+from portal.i18n import LocalizedNames, status_name
 from portal.models import CollectionFiling, Enterprise, FilingRequest, Product, ProductVolume
 from portal.pdf import cap_rows, render_pdf
-from rules.collection import (FILING_CHANGEABLE_FIELDS, FILING_STATUS_NAMES, GOODS_NATURE_NAMES, VOLUME_STATUS_NAMES,
-                              extension_violations)
+from rules.collection import FILING_CHANGEABLE_FIELDS, GOODS_NATURE_NAMES, extension_violations
+from rules.lifecycle import lifecycle_of
+from rules.lifecycles_collection import COLLECTION_FILINGS
 
 FORM_FIELDS = ("customs_code", "goods_nature", "ie_batches", "guarantee_amount", "guarantee_valid_until")
 FILING_EDITABLE = filings.FILING_EDITABLE
@@ -55,7 +56,7 @@ def _system_values(filing: CollectionFiling | None, goods_nature: str | None) ->
     return {"enterprise_customs_code": code, "enterprise_name": name,
             "guarantee_mode": "" if goods_nature == "BONDED" else code_label("guarantee_modes", mode),
             "center_no": filing.center_no if filing else "",
-            "status": translate(FILING_STATUS_NAMES[filing.status if filing else "ENTERED"])}
+            "status": status_name("collection_filings", filing.status if filing else COLLECTION_FILINGS.initial)}
 
 
 def extension_refusal(filing: CollectionFiling) -> list:
@@ -149,13 +150,14 @@ def filing_pdf(center_no: str):
     products = [{"volume_no": v.volume_no, "seq": p.seq, "hs_code": p.hs_code, "name": p.name, "spec": p.spec,
                  "unit": code_label("units", p.unit), "license_no": p.license_no, "active": p.active}
                 for v in found.volumes for p in v.products]
-    content = render_pdf("pdf/collection_filing.html", filing=found, status_name=FILING_STATUS_NAMES[found.status],
+    content = render_pdf("pdf/collection_filing.html", filing=found, status_name=COLLECTION_FILINGS.status_name(found.status),
                          nature=GOODS_NATURE_NAMES.get(found.goods_nature, found.goods_nature),
                          customs=code_label("customs", found.customs_code),
                          guarantee_mode=code_label("guarantee_modes", found.guarantee_mode),
                          amount=plain_amount(found.guarantee_amount), until=yyyymmdd(found.guarantee_valid_until),
                          volumes=[(v, len(v.products)) for v in found.volumes],
-                         volume_status_names=VOLUME_STATUS_NAMES, filing_status_names=FILING_STATUS_NAMES,
+                         volume_status_names=lifecycle_of("product_volumes").names(),
+                         filing_status_names=COLLECTION_FILINGS.names(),
                          products=cap_rows(products), receipts=receipts_of(found),
                          printed_at=clock.now_naive().strftime("%Y-%m-%d %H:%M:%S"))
     return pdf_response(content, f"{found.center_no}.pdf")

@@ -9,7 +9,7 @@ from portal import clock
 from portal.enterprise import bp, forms, options
 from portal.enterprise.views import identity, own_enterprise, pdf_response
 from portal.extensions import db
-from portal.i18n import LocalizedNames, refusal_text
+from portal.i18n import refusal_text, status_names
 from portal.models import Application, Certificate
 from portal.models.qualification import APPLICATION_STATUSES, APPLICATION_TYPES, QUALIFICATION_TYPES
 from portal.qualification import certificates, queries
@@ -21,14 +21,12 @@ from rules.violations import RuleError
 
 QUERY_FILTERS = ("enterprise_name", "type", "qualification_type", "status", "from", "to")
 ACTIVE_STATUSES = ("DRAFT",) + tuple(sorted(OPEN_STATUSES))
-CERTIFICATE_STATUS_NAMES = {"REQUESTED": "已申请，等待签发", "ISSUED": "已签发", "RECEIPT_FAILED": "海关入库失败"}
-QUALIFICATION_STATUS_NAMES = {"VALID": "有效", "CANCELLED": "已注销", "EXPIRED": "已超期"}
 
 
 @bp.context_processor
 def _page_helpers():
-    return {"qualification_status_names": LocalizedNames(QUALIFICATION_STATUS_NAMES),
-            "certificate_status_names": LocalizedNames(CERTIFICATE_STATUS_NAMES)}
+    return {"qualification_status_names": status_names("qualifications"),
+            "certificate_status_names": status_names("certificates")}
 
 
 def _active_applications(enterprise_id: int, application_type: str | None = None) -> list[Application]:

@@ -13,14 +13,14 @@ from flask_babel import gettext as _
 from portal import clock
 from portal.enterprise import bp, forms, options
 from portal.extensions import db
-from portal.i18n import LocalizedNames, translate
+from portal.i18n import LocalizedNames, status_names, translate
 from portal.identity import current_identity
 from portal.models import Enterprise
 from portal.qualification import operations, queries, records, uploads
 from portal.qualification.records import SECTIONS
 from portal.qualification.state import enterprise_state, rule_tables
 from rules.qualification import (APPLICATION_TYPE_NAMES, QUALIFICATION_NAMES, REQUIRED_ENTERPRISE_FIELDS,
-                                 SELECTABLE_TYPES, STATUS_NAMES, express_operator_allowed, extension_window,
+                                 SELECTABLE_TYPES, express_operator_allowed, extension_window,
                                  held_types, required_attachment_violations)
 from rules.qualification_types import (ATTACHMENT_KINDS, CANCELLATION, CHANGE, EXPRESS_OPERATOR_TYPES, EXTENSION,
                                        FILING, TEMP)
@@ -49,7 +49,7 @@ def _module_q_only():
 
 @bp.context_processor
 def _helpers():
-    return {"field_id": forms.field_id, "input_path": forms.input_path, "status_names": LocalizedNames(STATUS_NAMES),
+    return {"field_id": forms.field_id, "input_path": forms.input_path, "status_names": status_names("applications"),
             "type_names": LocalizedNames(APPLICATION_TYPE_NAMES),
             "qualification_names": LocalizedNames(QUALIFICATION_NAMES),
             "code_options": options.code_options, "code_label": options.code_label,

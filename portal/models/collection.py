@@ -8,19 +8,19 @@ from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Intege
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from rules.lifecycle import lifecycle_of
+
 from .base import Model, Versioned, status_check
 
 GOODS_NATURES = ("GENERAL", "BONDED", "BORDER_SMALL", "CONTRACT_EXPORT")
-FILING_STATUSES = ("ENTERED", "DECLARED", "APPROVED", "RECEIPT_FAILED", "REFUSED", "CANCELLED")
+FILING_STATUSES = lifecycle_of("collection_filings").codes
 FILING_REQUEST_KINDS = ("CHANGE", "EXTENSION")
-FILING_REQUEST_STATUSES = ("ENTERED", "DECLARED", "APPROVED", "REFUSED", "RECEIPT_FAILED")
-VOLUME_STATUSES = ("ENTERED", "WAITING", "DECLARED", "APPROVED", "RECEIPT_FAILED", "REFUSED", "CANCELLED")
+FILING_REQUEST_STATUSES = lifecycle_of("filing_requests").codes
+VOLUME_STATUSES = lifecycle_of("product_volumes").codes
 LIST_TYPES = ("IMPORT_GENERAL", "IMPORT_BONDED", "EXPORT_GENERAL", "EXPORT_BONDED")
-LIST_STATUSES = (1, 2, 3, 4, 7, 9, 10, 11, 12, 13, 15, 16)
-LIST_STATUS_NAMES = {1: "暂存", 2: "已申报", 3: "海关入库失败", 4: "退单", 7: "海关审批通过", 9: "已委托",
-                     10: "已承运", 11: "已过境", 12: "待汇总", 13: "已汇总", 15: "已结关", 16: "已撤销"}
+LIST_STATUSES = lifecycle_of("list_heads").codes
 CHANGE_REQUEST_TYPES = ("MODIFY", "REVOKE")
-CHANGE_REQUEST_STATUSES = ("ENTERED", "DECLARED", "APPROVED", "REJECTED")
+CHANGE_REQUEST_STATUSES = lifecycle_of("change_requests").codes
 MONEY = Numeric(18, 2)
 QUANTITY = Numeric(18, 4)
 

@@ -8,13 +8,13 @@ from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, Met
                         UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from rules.lifecycle import lifecycle_of
+
 from .base import Model, Versioned, status_check
 from .collection import MONEY, QUANTITY
 
-AGGREGATION_STATUSES = ("PENDING", "DONE", "FAILED")
-DECLARATION_STATUSES = ("DRAFT", "DECLARED", "NOT_ACCEPTED", "INSPECTION", "CONCLUDED", "CLOSED")
-DECLARATION_STATUS_NAMES = {"DRAFT": "暂存", "DECLARED": "已申报", "NOT_ACCEPTED": "不受理",
-                            "INSPECTION": "查验", "CONCLUDED": "审结", "CLOSED": "结关"}
+AGGREGATION_STATUSES = lifecycle_of("aggregation_requests").codes
+DECLARATION_STATUSES = lifecycle_of("declarations").codes
 
 
 class AggregationRequest(Versioned, Model):

@@ -8,19 +8,20 @@ from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Intege
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from rules.lifecycle import lifecycle_of
+
 from .base import Model, Versioned, status_check
 
 QUALIFICATION_TYPES = ("CB", "IE", "CB_BRANCH", "IE_BRANCH", "TEMP", "CBEC_ECOM", "CBEC_AGENT",
                        "CBEC_PLATFORM", "CBEC_LOGISTICS", "CBEC_LOGISTICS_B2B", "CBEC_PAYMENT",
                        "CBEC_SITE", "DUAL")
-QUALIFICATION_STATUSES = ("VALID", "CANCELLED", "EXPIRED")
+QUALIFICATION_STATUSES = lifecycle_of("qualifications").codes
 APPLICATION_TYPES = ("FILING", "CHANGE", "EXTENSION", "CANCELLATION")
-APPLICATION_STATUSES = ("DRAFT", "SUBMITTED", "RECEIVED", "RECEIPT_FAILED", "NOT_ACCEPTED",
-                        "UNDER_REVIEW", "APPROVED", "REJECTED")
+APPLICATION_STATUSES = lifecycle_of("applications").codes
 OPEN_APPLICATION_STATUSES = ("SUBMITTED", "RECEIVED", "RECEIPT_FAILED", "UNDER_REVIEW")
 ATTACHMENT_KINDS = ("INFO_TABLE", "FINANCE_LICENSE", "PAYMENT_LICENSE", "EXPRESS_LICENSE",
                     "CANCELLATION_LETTER", "OTHER")
-CERTIFICATE_STATUSES = ("REQUESTED", "ISSUED", "RECEIPT_FAILED")
+CERTIFICATE_STATUSES = lifecycle_of("certificates").codes
 LOGIN_MODES = ("account", "card", "staff", "system")
 
 

@@ -10,11 +10,12 @@ from sqlalchemy import select
 
 from portal import clock, numbering
 from portal.models import CodeEntry, CollectionFiling, DeclarationPerson, Enterprise, ProductVolume, Qualification
-from portal.models.collection import FILING_STATUSES, VOLUME_STATUSES
 from portal.qualification import records
 from portal.qualification.records import BASIC_FIELDS, SECTIONS
 from portal.qualification.state import enterprise_state
 from portal.transitions import transition
+from rules.lifecycles_collection import CANCEL_FILING_WITH_QUALIFICATION, CANCEL_VOLUME
+from rules.lifecycles_qualification import CANCEL_QUALIFICATION, EXTEND_QUALIFICATION
 from rules.qualification import approval_effects
 from rules.qualification_types import CANCELLATION, CHANGE, EXTENSION, FILING, REGISTRATION_CODE_TYPES, TEMP
 from rules.violations import RuleError, Violation
@@ -111,16 +112,12 @@ def cancel_collection_filings(session, enterprise: Enterprise, message: str = C3
     """Cancel every collection filing of the enterprise and its volumes (C-3); return how many filings."""
     filings = list(session.scalars(select(CollectionFiling).where(
         CollectionFiling.enterprise_id == enterprise.id, CollectionFiling.status != "CANCELLED")))
-    filing_sources = tuple(s for s in FILING_STATUSES if s != "CANCELLED")
-    volume_sources = tuple(s for s in VOLUME_STATUSES if s != "CANCELLED")
     for filing in filings:
-        transition(session, filing, "CANCELLED", allowed_from=filing_sources, message=message, rule="C-3",
-                   record_no=filing.center_no)
+        transition(session, filing, CANCEL_FILING_WITH_QUALIFICATION, message=message, record_no=filing.center_no)
         volumes = session.scalars(select(ProductVolume).where(ProductVolume.filing_id == filing.id,
                                                               ProductVolume.status != "CANCELLED"))
         for volume in list(volumes):
-            transition(session, volume, "CANCELLED", allowed_from=volume_sources, message=message, rule="C-3",
-                       record_no=volume.volume_no)
+            transition(session, volume, CANCEL_VOLUME, message=message, record_no=volume.volume_no)
     return len(filings)
 
 
@@ -133,12 +130,12 @@ def _grant(session, enterprise: Enterprise, application, effects) -> None:
 
 
 def _extend(session, enterprise: Enterprise, effects) -> None:
+    """Move the latest TEMP qualification's validity on; an expired one is valid again (Q-25)."""
     rows = session.scalars(select(Qualification).where(
         Qualification.enterprise_id == enterprise.id, Qualification.qualification_type == TEMP,
         Qualification.status.in_(("VALID", "EXPIRED")), Qualification.valid_until.is_not(None)))
     latest = max(rows, key=lambda q: q.valid_until)
-    latest.valid_until = effects.extended_until
-    latest.status = "VALID"
+    transition(session, latest, EXTEND_QUALIFICATION, receipt=False, values={"valid_until": effects.extended_until})
 
 
 def _cancel(session, enterprise: Enterprise, effects, today) -> None:
@@ -146,8 +143,7 @@ def _cancel(session, enterprise: Enterprise, effects, today) -> None:
         Qualification.enterprise_id == enterprise.id, Qualification.status == "VALID",
         Qualification.qualification_type.in_(effects.cancelled_types)))
     for qualification in list(rows):
-        transition(session, qualification, "CANCELLED", allowed_from=("VALID",), receipt=False, rule="Q-26",
-                   values={"cancelled_at": today})
+        transition(session, qualification, CANCEL_QUALIFICATION, receipt=False, values={"cancelled_at": today})
     if effects.cancel_collection_filings:
         cancel_collection_filings(session, enterprise)
 

@@ -6,9 +6,9 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import clock, numbering
 from portal.models import Certificate, Enterprise
-from portal.models.qualification import CERTIFICATE_STATUSES
 from portal.qualification.state import enterprise_state, setting
-from portal.transitions import transition
+from portal.transitions import performs, transition
+from rules.lifecycles_qualification import FAIL_CERTIFICATE, ISSUE_CERTIFICATE, REQUEST_CERTIFICATE_AGAIN
 from rules.qualification import CertificateRequest, certificate_violations
 from rules.violations import RuleError, Violation
 
@@ -35,8 +35,7 @@ def request_certificate(session, identity) -> Certificate:
     failed_today = next((r for r in rows if r.request_date == today and r.status == FAILED), None)
     if failed_today is not None:
         # The (enterprise, day) key is unique: a request after a failed one reuses today's row.
-        transition(session, failed_today, "REQUESTED", allowed_from=(FAILED,), source="enterprise", rule="Q-28",
-                   message="重新申请备案证明")
+        transition(session, failed_today, REQUEST_CERTIFICATE_AGAIN, source="enterprise")
         return failed_today
     certificate = Certificate(enterprise_id=enterprise.id, request_date=today, status="REQUESTED",
                               requested_by_id=identity.user.id)
@@ -48,10 +47,10 @@ def request_certificate(session, identity) -> Certificate:
     return certificate
 
 
-def issue_certificate(session, certificate: Certificate, message: str = "已签发", source: str = "customs"):
+@performs(ISSUE_CERTIFICATE)
+def issue_certificate(session, certificate: Certificate, message: str = "", source: str = "customs"):
     """Issue a requested certificate (REQUESTED → ISSUED); older ones stop being downloadable (Q-28)."""
-    transition(session, certificate, "ISSUED", allowed_from=("REQUESTED",), rule="Q-28", source=source,
-               message=message, values={"issued_at": clock.now_naive(),
+    transition(session, certificate, ISSUE_CERTIFICATE, source=source, message=message, values={"issued_at": clock.now_naive(),
                                         "certificate_no": numbering.next_number(session, "certificate")})
     older = session.scalars(select(Certificate).where(Certificate.enterprise_id == certificate.enterprise_id,
                                                       Certificate.id != certificate.id,
@@ -62,12 +61,10 @@ def issue_certificate(session, certificate: Certificate, message: str = "已签�
     return certificate
 
 
-def fail_certificate(session, certificate: Certificate, message: str = "海关入库失败", source: str = "customs"):
+@performs(FAIL_CERTIFICATE)
+def fail_certificate(session, certificate: Certificate, message: str = "", source: str = "customs"):
     """Record that customs could not take the request (REQUESTED → RECEIPT_FAILED); it may be requested again."""
-    if FAILED not in CERTIFICATE_STATUSES:
-        raise RuntimeError("the certificates register has no RECEIPT_FAILED status yet (model change pending)")
-    transition(session, certificate, FAILED, allowed_from=("REQUESTED",), rule="Q-28", source=source,
-               message=message)
+    transition(session, certificate, FAIL_CERTIFICATE, source=source, message=message)
     return certificate
 
 

@@ -9,30 +9,27 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal import clock, numbering
-from portal.transitions import transition
+from portal.transitions import performs, transition
 from portal.models import Application, Attachment, Enterprise
 from portal.qualification import records
 from portal.qualification.records import BASIC_FIELDS, SECTIONS
 from portal.qualification.state import enterprise_state, reference_data, rule_tables
 from rules.identifiers import org_code_from_uscc, uscc_violations
-from rules.qualification import (APPLICATION_TRANSITIONS, application_data_from_body, body_system_field_violations,
-                                 edit_violations, held_types, save_violations, submit_violations,
-                                 transition_violations)
+from rules.lifecycles_qualification import (APPLICATIONS, APPROVE_APPLICATION, FAIL_APPLICATION_RECEIPT,
+                                            NOT_ACCEPT_APPLICATION, RECEIVE_APPLICATION, REJECT_APPLICATION,
+                                            START_REVIEW, SUBMIT_APPLICATION)
+from rules.qualification import (application_data_from_body, body_system_field_violations, edit_violations,
+                                 held_types, save_violations, submit_violations, transition_violations)
 from rules.qualification_basic import ENTERPRISE_LABELS
 from rules.qualification_sections import (DECLARATION_LABELS, INVESTOR_LABELS, LICENSE_LABELS, MANAGEMENT_LABELS,
                                           PERSON_TYPES)
-from rules.qualification_types import (CANCELLATION, CHANGE, EXTENSION, FILING, STATUS_NAMES, TEMP)
+from rules.qualification_types import CANCELLATION, CHANGE, EXTENSION, FILING, FINAL_STATUSES, TEMP
 from rules.violations import RuleError, Violation
 
 SECTION_LABELS = {"management_personnel": MANAGEMENT_LABELS, "investors": INVESTOR_LABELS,
                   "declaration_personnel": DECLARATION_LABELS, "external_licenses": LICENSE_LABELS}
 PREFILLED_TYPES = (FILING, CHANGE)  # forms that open with the filed data (Q-24)
 MAX_AMOUNT = 10 ** 14  # Numeric(18, 4) in 万
-
-
-def sources_of(to_status: str) -> tuple[str, ...]:
-    """Return the statuses from which the transition table allows `to_status` (Q-19)."""
-    return tuple(s for s, targets in APPLICATION_TRANSITIONS.items() if to_status in targets)
 
 
 def flush(session) -> None:
@@ -300,26 +297,26 @@ def submit_application(session, identity, application: Application) -> Applicati
         raise RuleError(violations)
     snapshot = records.application_snapshot(session, application)
     snapshot["login_mode"] = identity.login_mode
-    transition(session, application, "SUBMITTED", allowed_from=sources_of("SUBMITTED"), source="enterprise",
-               message=STATUS_NAMES["SUBMITTED"], record_no=application.application_no,
+    transition(session, application, SUBMIT_APPLICATION, source="enterprise",
+               message=APPLICATIONS.status_name("SUBMITTED"), record_no=application.application_no,
                values={"snapshot": snapshot, "submitted_at": clock.now_naive(), "login_mode": identity.login_mode})
     return application
 
 
-def customs_transition(session, application: Application, to_status: str, *, message: str = "",
+def customs_transition(session, application: Application, move, *, message: str = "",
                        opinion: str | None = None, source: str = "customs") -> Application:
-    """Move an application as customs (Q-19) with its receipt (Q-21); the opinion is shown to the enterprise."""
-    violations = transition_violations(application.status, to_status, "customs")
+    """Make a customs move of an application (Q-19) with its receipt (Q-21); the opinion is shown to the enterprise."""
+    violations = transition_violations(application.status, move.target, "customs")
     if violations:
         raise RuleError(violations, status=409)
     values = {}
     if opinion is not None:
         values["customs_opinion"] = opinion.strip()
-    if to_status in ("NOT_ACCEPTED", "APPROVED", "REJECTED"):
+    if move.target in FINAL_STATUSES:
         values["decided_at"] = clock.now_naive()
-    transition(session, application, to_status, allowed_from=sources_of(to_status), source=source,
-               message=(message or opinion or STATUS_NAMES[to_status]).strip(), record_no=application.application_no,
-               values=values)
+    transition(session, application, move, source=source,
+               message=(message or opinion or APPLICATIONS.status_name(move.target)).strip(),
+               record_no=application.application_no, values=values)
     return application
 
 
@@ -330,35 +327,41 @@ def _required_opinion(opinion: str | None) -> str:
     return text
 
 
+@performs(RECEIVE_APPLICATION)
 def receive_application(session, application, message: str = "", source: str = "customs"):
     """Customs stored the application: SUBMITTED → RECEIVED (海关入库成功)."""
-    return customs_transition(session, application, "RECEIVED", message=message, source=source)
+    return customs_transition(session, application, RECEIVE_APPLICATION, message=message, source=source)
 
 
+@performs(FAIL_APPLICATION_RECEIPT)
 def fail_receipt(session, application, message: str = "", source: str = "customs"):
     """Customs could not store it: SUBMITTED → RECEIPT_FAILED; the enterprise may resubmit."""
-    return customs_transition(session, application, "RECEIPT_FAILED", message=message, source=source)
+    return customs_transition(session, application, FAIL_APPLICATION_RECEIPT, message=message, source=source)
 
 
+@performs(NOT_ACCEPT_APPLICATION)
 def not_accept_application(session, application, opinion: str, source: str = "customs"):
     """Customs returns it unreviewed: RECEIVED → NOT_ACCEPTED, with the opinion."""
-    return customs_transition(session, application, "NOT_ACCEPTED", opinion=_required_opinion(opinion), source=source)
+    return customs_transition(session, application, NOT_ACCEPT_APPLICATION, opinion=_required_opinion(opinion), source=source)
 
 
+@performs(START_REVIEW)
 def start_review(session, application, message: str = "", source: str = "customs"):
     """Customs starts reviewing: RECEIVED → UNDER_REVIEW (海关受理中)."""
-    return customs_transition(session, application, "UNDER_REVIEW", message=message, source=source)
+    return customs_transition(session, application, START_REVIEW, message=message, source=source)
 
 
+@performs(APPROVE_APPLICATION)
 def approve_application(session, application, opinion: str = "", source: str = "customs"):
     """Customs approves: UNDER_REVIEW → APPROVED, then the approval takes effect (Q-22, Q-24..Q-26)."""
     from portal.qualification.approval import apply_approval
-    customs_transition(session, application, "APPROVED", opinion=(opinion or "").strip() or "审批通过", source=source)
+    customs_transition(session, application, APPROVE_APPLICATION, opinion=(opinion or "").strip() or APPROVE_APPLICATION.label, source=source)
     apply_approval(session, application)
     flush(session)
     return application
 
 
+@performs(REJECT_APPLICATION)
 def reject_application(session, application, opinion: str, source: str = "customs"):
     """Customs rejects: UNDER_REVIEW → REJECTED with the opinion; the filed record stays unchanged."""
-    return customs_transition(session, application, "REJECTED", opinion=_required_opinion(opinion), source=source)
+    return customs_transition(session, application, REJECT_APPLICATION, opinion=_required_opinion(opinion), source=source)

@@ -12,8 +12,9 @@ from portal.extensions import db
 from portal.models import (Application, Attachment, Certificate, DeclarationPerson, ExternalLicense, Investor,
                            ManagementPerson, Qualification)
 from portal.pdf import MAX_ROWS_PER_DOCUMENT, cap_rows, render_pdf
+from rules.lifecycle import lifecycle_of
 from rules.qualification_types import (APPLICATION_TYPE_NAMES, ATTACHMENT_KINDS, CERTIFICATE_TYPES,
-                                       LONG_TERM_DATE_ISO, QUALIFICATION_NAMES, SELECTABLE_TYPES, STATUS_NAMES)
+                                       LONG_TERM_DATE_ISO, QUALIFICATION_NAMES, SELECTABLE_TYPES)
 
 # Rows printed per child section: five sections stay within the per-document cap (see portal.pdf).
 MAX_SECTION_ROWS = MAX_ROWS_PER_DOCUMENT // 5
@@ -138,7 +139,7 @@ def render_application_pdf(application: Application) -> bytes:
     context = {
         "application": application,
         "type_name": APPLICATION_TYPE_NAMES.get(application.application_type, application.application_type),
-        "status_name": STATUS_NAMES.get(application.status, application.status),
+        "status_name": lifecycle_of("applications").status_name(application.status),
         "created_at": fmt_date(application.created_at),
         "updated_at": fmt_date(application.updated_at),
         "submitted_at": fmt_date(application.submitted_at),

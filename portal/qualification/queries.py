@@ -14,6 +14,7 @@ from portal.models.qualification import APPLICATION_STATUSES, APPLICATION_TYPES,
 from portal.qualification import records
 from portal.qualification.state import enterprise_state
 from portal.transitions import transition
+from rules.lifecycles_qualification import EXPIRE_QUALIFICATION
 from rules.qualification import (QUALIFICATION_NAMES, annual_report_violations, expiry_date_passed,
                                  qualification_checklist as checklist_rule, parse_date)
 from rules.qualification_types import DUAL, SELECTABLE_TYPES
@@ -148,8 +149,7 @@ def expire_qualifications(session, today: date | None = None) -> int:
         if not expiry_date_passed(qualification.valid_until, today):
             continue
         try:
-            transition(session, qualification, "EXPIRED", allowed_from=("VALID",), receipt=False, rule="Q-27",
-                       source="system")
+            transition(session, qualification, EXPIRE_QUALIFICATION, receipt=False, source="system")
         except RuleError:  # changed meanwhile (extended or cancelled): nothing to expire
             continue
         count += 1

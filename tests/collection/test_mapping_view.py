@@ -112,7 +112,8 @@ def test_month_end_moves_each_list_15_to_13_once_with_its_receipt_and_audit_C_23
         assert receipts == [("15", "13")]
         (diff,) = db.session.scalars(select(AuditLog.diff).where(AuditLog.table_name == "list_heads",
                                                                  AuditLog.record_id == head.id))
-        assert diff == {"status": [15, 13], "aggregation_id": [None, monthly.id]}
+        assert diff == {"status": [15, 13], "move": [None, "month_end_aggregation:system"],
+                        "aggregation_id": [None, monthly.id]}
     b.check_invariants()
     again = aggregation.month_end_aggregation(db.session, "2026-12", clock.parse_now("2027-01-01T03:00:00"))
     assert (again["requests_created"], again["lists"]) == (0, 0)

@@ -78,12 +78,15 @@ def test_staff_review_page_decides_through_the_operations_S_3(client, make, file
     token = csrf_token(client, "/admin/qualification-review/")
     record_id = application(number).id
     url = f"/admin/qualification-review/{record_id}/decide"
-    assert client.post(url, data={"to_status": "RECEIVED"}).status_code == 400  # no CSRF token
-    for target in ("RECEIVED", "UNDER_REVIEW"):
-        assert client.post(url, data={"to_status": target, "csrf_token": token}).status_code == 302
-    refused = client.post(url, data={"to_status": "REJECTED", "csrf_token": token}, follow_redirects=True)
-    assert "Q-21" in refused.get_data(as_text=True)
-    client.post(url, data={"to_status": "APPROVED", "opinion": "同意", "csrf_token": token})
+    assert client.post(url, data={"action": "receive_application"}).status_code == 400  # no CSRF token
+    for action in ("receive_application", "start_review"):
+        assert client.post(url, data={"action": action, "csrf_token": token}).status_code == 302
+    asked = client.post(url, data={"action": "reject_application", "csrf_token": token})
+    assert asked.status_code == 200 and "确认决定" in asked.get_data(as_text=True)   # S-3: confirm first
+    refused = client.post(url, data={"action": "reject_application", "confirmed": "1", "csrf_token": token},
+                          follow_redirects=True)
+    assert "S-3" in refused.get_data(as_text=True) and application(number).status == "UNDER_REVIEW"
+    client.post(url, data={"action": "approve_application", "opinion": "同意", "csrf_token": token})
     assert application(number).status == "APPROVED" and application(number).customs_opinion == "同意"
     assert db.session.scalars(select(Qualification.qualification_type)).all() == ["IE"]
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import sys
 
 from sqlalchemy import select
 
@@ -38,15 +37,6 @@ def test_customs_set_validates_and_stores_settings_S_2(app, ctx):
     assert runner.invoke(args=["customs", "set", "simulation_enabled", "off"]).exit_code == 0
     assert _setting("simulation_enabled") == "0"
     assert runner.invoke(args=["customs", "set", "no_such_key", "1"]).exit_code != 0
-
-
-def test_aggregate_command_reports_a_missing_module_S_1(app, ctx, monkeypatch):
-    monkeypatch.setitem(sys.modules, "portal.collection.aggregation", None)
-    result = app.test_cli_runner().invoke(args=["aggregate", "--now", "2026-03-01T02:00:00"])
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
-    assert report["pending"] == {"outcome": "SKIPPED", "message": "module not installed"}
-    assert (report["month_end"]["period"], report["month_end"]["outcome"]) == ("2026-02", "SKIPPED")
 
 
 def test_admin_page_lets_staff_edit_settings_and_run_jobs_S_3(client, make, sim):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import sys
 from datetime import date
 
 import pytest
@@ -67,17 +66,6 @@ def test_month_end_missed_while_down_runs_once_after_restarts_C_23(ctx, monkeypa
     assert _runs("month_end") == [("2026-02", "DONE")]
     assert jobs.run_periodic(db.session, "month_end", at("2026-04-01T01:00:00"))["outcome"] == "DONE"
     assert calls == ["2026-02", "2026-03"]
-
-
-def test_missing_aggregation_module_is_recorded_skipped_not_done_S_1(ctx, monkeypatch):
-    monkeypatch.setitem(sys.modules, "portal.collection.aggregation", None)  # importing it fails
-    report = jobs.run_periodic(db.session, "overdue", at("2026-03-11T02:00:00"))
-    assert (report["outcome"], report["message"]) == ("SKIPPED", "module not installed")
-    assert _runs("overdue") == [("2026-02", "SKIPPED")]
-    # Once the module is there, the skipped period is run (not left as if done).
-    calls = _counting_hook(monkeypatch, "overdue")
-    assert jobs.run_periodic(db.session, "overdue", at("2026-03-11T03:00:00"))["outcome"] == "DONE"
-    assert calls == ["2026-02"] and _runs("overdue") == [("2026-02", "DONE")]
 
 
 def test_failed_run_is_recorded_and_retried_S_1(ctx, monkeypatch):

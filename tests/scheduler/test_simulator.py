@@ -6,6 +6,10 @@ from sqlalchemy import create_engine, func, select, text, update
 
 from portal.extensions import db
 from portal.models import Application, Certificate, Qualification, Receipt, WatchListEntry
+from portal.transitions import OPERATIONS
+from rules.lifecycle import ACT, all_moves
+from rules.lifecycles_collection import ACCEPT_LIST, CLEAR_LIST, FAIL_LIST_RECEIPT
+from rules.lifecycles_qualification import RECEIVE_APPLICATION
 from scheduler import simulator
 from scheduler.simulator import customs_tick, failure_draw
 from tests.scheduler.conftest import T0, receipts
@@ -73,7 +77,7 @@ def test_failure_rate_one_gives_receipt_failed_S_2(sim):
 def test_failure_draw_decides_from_data_and_rate_S_2(sim):
     ids = sim.pending(40)
     sim.settings(receipt_failure_rate="0.5")
-    step = simulator.STEPS[0]
+    step = simulator.steps_from_lifecycles()[0]
     expected = {a.id for a in db.session.scalars(select(Application).where(Application.id.in_(ids)))
                 if failure_draw(step, a) < 0.5}
     assert 0 < len(expected) < 40
@@ -100,8 +104,7 @@ def test_limit_caps_the_records_of_one_pass_S_2(sim):
 
 def test_crash_midway_keeps_finished_records_and_next_tick_completes_them_S_4(sim, monkeypatch):
     ids = sim.pending(10)
-    from portal.qualification import operations
-    real = operations.receive_application
+    real = OPERATIONS[RECEIVE_APPLICATION]
     calls = {"n": 0}
 
     def crash_on_fourth(session, application, *args, **kwargs):
@@ -110,7 +113,7 @@ def test_crash_midway_keeps_finished_records_and_next_tick_completes_them_S_4(si
             raise RuntimeError("injected crash")
         return real(session, application, *args, **kwargs)
 
-    monkeypatch.setattr(operations, "receive_application", crash_on_fourth)
+    monkeypatch.setitem(OPERATIONS, RECEIVE_APPLICATION, crash_on_fourth)
     with pytest.raises(RuntimeError, match="injected crash"):
         customs_tick(db.session, now=PLUS_1_MIN)
     db.session.rollback()
@@ -118,7 +121,7 @@ def test_crash_midway_keeps_finished_records_and_next_tick_completes_them_S_4(si
     assert statuses == ["RECEIVED"] * 3 + ["SUBMITTED"] * 7
     assert [len(receipts("applications", i)) for i in ids] == [1] * 3 + [0] * 7
 
-    monkeypatch.setattr(operations, "receive_application", real)
+    monkeypatch.setitem(OPERATIONS, RECEIVE_APPLICATION, real)
     assert customs_tick(db.session, now=PLUS_1_MIN)["moved"] == 7
     assert all(receipts("applications", i) == [("SUBMITTED", "RECEIVED")] for i in ids)
 
@@ -135,8 +138,7 @@ def test_lost_race_is_rolled_back_and_counted_as_skipped_S_4(sim, monkeypatch, a
         holder.close()
     else:
         # Another process moves the first row after this tick claimed it: the conditional UPDATE loses.
-        from portal.qualification import operations
-        real = operations.receive_application
+        real = OPERATIONS[RECEIVE_APPLICATION]
 
         def overtaken(session, application, *args, **kwargs):
             if application.id == ids[0]:
@@ -144,7 +146,7 @@ def test_lost_race_is_rolled_back_and_counted_as_skipped_S_4(sim, monkeypatch, a
                     conn.execute(update(Application).where(Application.id == ids[0]).values(status="RECEIVED"))
             return real(session, application, *args, **kwargs)
 
-        monkeypatch.setattr(operations, "receive_application", overtaken)
+        monkeypatch.setitem(OPERATIONS, RECEIVE_APPLICATION, overtaken)
         result = customs_tick(db.session, now=PLUS_1_MIN)
     other.dispose()
     assert (result["moved"], result["skipped"], result["refused"]) == (2, 1, 0)
@@ -152,12 +154,13 @@ def test_lost_race_is_rolled_back_and_counted_as_skipped_S_4(sim, monkeypatch, a
     assert [receipts("applications", i) for i in ids[1:]] == [[("SUBMITTED", "RECEIVED")]] * 2
 
 
-def test_step_whose_module_is_missing_is_reported_not_installed_S_2(sim):
-    sim.pending(1)
-    step = simulator.Step(Application, "SUBMITTED", "delay_receive_seconds", "portal.no_such_module:receive")
-    result = customs_tick(db.session, now=PLUS_1_MIN, steps=[step])
-    assert result["moved"] == 0
-    assert result["not_installed"] == ["applications:SUBMITTED (portal.no_such_module:receive)"]
+def test_steps_are_the_simulated_moves_of_the_lifecycle_tables_S_2():
+    steps = simulator.steps_from_lifecycles()
+    simulated = {(m.register, s) for m in all_moves() if m.simulate == ACT for s in m.sources}
+    assert {(step.model.__tablename__, step.from_status) for step in steps} == simulated
+    lists = {step.from_status: step for step in steps if step.model.__tablename__ == "list_heads"}
+    assert lists[2].act is ACCEPT_LIST and lists[2].fail is FAIL_LIST_RECEIPT and lists[7].act is CLEAR_LIST
+    assert all(step.act in OPERATIONS and (step.fail is None or step.fail in OPERATIONS) for step in steps)
 
 
 def test_certificate_is_issued_once_Q_28(make):
