@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 from admin_views import work_chart
 from admin_views.collection_review import REGISTERS
 from admin_views.listing import bounded_count, shown_count
-from admin_views.qualification_review import PENDING as APPLICATIONS_PENDING
 from portal import clock
 from portal.models import AggregationRequest, Application, Certificate, ListHead
 from rules.aggregation import AGGREGATABLE_STATUS
+from rules.lifecycle import LIFECYCLES
 
 REQUEST_PENDING = "PENDING"  # an aggregation request waiting for the scheduler (C-22)
 QUEUE_TITLES = {"applications": "资质申请", "certificates": "备案证明申请", "aggregations": "汇总申请",
@@ -99,10 +99,9 @@ def work_queues(session) -> list[Queue]:
               _queue(session, QUEUE_TITLES["certificates"], "Q-28", page_url("qualification_review"), Certificate,
                      Certificate.status.in_(waiting["certificates"]))]
     for key, register in REGISTERS.items():
-        model = register.model
-        queues.append(_queue(session, register.title, register.rule if isinstance(register.rule, str) else "C-6/C-7",
-                             page_url("collection_review", register=key), model,
-                             model.status.in_(_typed(model, waiting[model.__tablename__]))))
+        model, lifecycle = register.model, register.lifecycle
+        queues.append(_queue(session, register.title, lifecycle.rule, page_url("collection_review", register=key),
+                             model, model.status.in_(awaiting(lifecycle))))
     queues += [_queue(session, QUEUE_TITLES["aggregations"], "C-22",
                       filtered_list_url("aggregation_requests", "status", REQUEST_PENDING), AggregationRequest,
                       AggregationRequest.status == REQUEST_PENDING),
@@ -112,19 +111,19 @@ def work_queues(session) -> list[Queue]:
     return queues
 
 
-def _typed(model, statuses) -> list:
-    """Statuses as the register stores them (list statuses are numbers)."""
-    python_type = model.__table__.c.status.type.python_type
-    return [python_type(status) for status in statuses]
+def awaiting(lifecycle) -> tuple:
+    """Return the statuses in which a record waits for customs' decision: those a customs move (one the
+    simulator makes) leaves. A filing approved long ago may still be cancelled, but it is not work."""
+    return tuple(code for code in lifecycle.codes
+                 if any(code in move.sources and move.simulate and not move.effect for move in lifecycle.moves))
 
 
-def waiting_statuses() -> dict[str, set[str]]:
-    """Return, per register, the statuses (as text) in which a record waits for customs' decision."""
-    waiting = {"applications": set(APPLICATIONS_PENDING), "certificates": {"REQUESTED"},
-               "aggregation_requests": {REQUEST_PENDING}}
-    for register in REGISTERS.values():
-        waiting[register.model.__tablename__] = {str(status) for status in register.pending}
-    return waiting
+def waiting_statuses() -> dict[str, tuple]:
+    """Return, per register, the statuses in which its records wait for a decision (the chart reads them as
+    text); an aggregation request waits for the scheduler (C-22)."""
+    waiting = {name: awaiting(lifecycle) for name, lifecycle in LIFECYCLES.items()}
+    waiting["aggregation_requests"] = (REQUEST_PENDING,)
+    return {name: statuses for name, statuses in waiting.items() if statuses}
 
 
 def home(session) -> dict:

@@ -28,7 +28,7 @@ class Day:
     went_out: int
 
 
-def daily_flow(session, waiting: dict[str, set[str]], days: int = DAYS, today: dt.date | None = None) -> list[Day]:
+def daily_flow(session, waiting: dict[str, tuple], days: int = DAYS, today: dt.date | None = None) -> list[Day]:
     """Return, for each of the last `days` days, how many records came into and went out of the queues.
 
     `waiting` maps a register (table name) to the statuses (as text) in which its records wait for a decision."""
@@ -42,7 +42,7 @@ def daily_flow(session, waiting: dict[str, set[str]], days: int = DAYS, today: d
     came_in, went_out = {}, {}
     for when, register, before, after, count in rows:
         when = when if isinstance(when, dt.date) else dt.date.fromisoformat(str(when)[:10])
-        statuses = waiting[register]
+        statuses = {str(status) for status in waiting[register]}
         was, waits = str(before) in statuses, str(after) in statuses
         if waits and not was:
             came_in[when] = came_in.get(when, 0) + count
