@@ -16,7 +16,10 @@ from markupsafe import Markup, escape
 
 from admin_views.codecache import code_labels
 from admin_views.labels import COMMON_LABELS
+from portal.i18n import status_name
+from rules.lifecycle import LIFECYCLES
 
+STATUS_COLUMNS = ("status", "from_status", "to_status")
 LIST_FIELDS = 4  # fields of a change shown in a list cell; the details page shows them all
 ISO_MOMENT = "%Y-%m-%dT%H:%M:%S"
 
@@ -51,6 +54,9 @@ def value_text(view, key: str, value) -> tuple[str, bool]:
         return "—", False
     if value is True or value is False:
         return (gettext("是") if value else gettext("否")), False
+    register = getattr(getattr(view, "model", None), "__tablename__", None)
+    if key in STATUS_COLUMNS and register in LIFECYCLES:
+        return status_name(register, value), False
     choices = getattr(view, "_column_choices_map", {}).get(key) if view is not None else None
     if choices:
         for candidate in (value, str(value)):

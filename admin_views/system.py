@@ -10,8 +10,9 @@ from admin_views.base import ReadOnlyView, SecureModelView, violation_text
 from admin_views.labels import AUDIT_ACTION_NAMES, JOB_OUTCOME_NAMES, LOGIN_MODE_NAMES, RECEIPT_SOURCE_NAMES, choices
 from portal import models as m
 from portal.extensions import db
+from portal.i18n import status_name, translate
+from rules.lifecycle import LIFECYCLES
 from rules.violations import RuleError
-from portal.i18n import translate
 from scheduler.settings import SETTING_NAMES, update_setting
 
 CATEGORY = "系统"
@@ -44,11 +45,21 @@ class AuditLogAdmin(ReadOnlyView):
     column_formatters_detail = {"diff": lambda view, context, row, name: readable.diff_table(row.table_name, row.diff)}
 
 
+def _receipt_status(view, context, receipt, name):
+    """A receipt's status by name, from the lifecycle of the register it is about."""
+    value = getattr(receipt, name)
+    return status_name(receipt.record_type, value) if receipt.record_type in LIFECYCLES and value else (value or "")
+
+
 class ReceiptAdmin(ReadOnlyView):
     large_register = True
     column_list = ["id", "at", "record_type", "record_id", "record_no", "enterprise_id", "from_status", "to_status",
                    "message", "source"]
     column_choices = {"source": choices(RECEIPT_SOURCE_NAMES)}
+    column_formatters = {"from_status": _receipt_status, "to_status": _receipt_status,
+                         "record_type": lambda view, context, receipt, name: translate(
+                             register_names().get(receipt.record_type, receipt.record_type)),
+                         "message": lambda view, context, receipt, name: translate(receipt.message)}
     column_searchable_list = ["record_no"]
     column_filters = ["record_type", "record_id", "record_no", "enterprise_id", "at", "to_status"]
 
