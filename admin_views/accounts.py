@@ -1,4 +1,4 @@
-"""企业与用户: enterprises, users, cards and API tokens (SPEC §1, §5)."""
+"""企业与用户: enterprises, users, cards, API tokens and login sessions (SPEC §1, §5)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext
@@ -80,9 +80,21 @@ class ApiTokenAdmin(SecureModelView):
     allow_edit = False
 
 
+class UserSessionAdmin(SecureModelView):
+    """Page login sessions (U-4): staff may end one by deleting it."""
+
+    column_list = ["id", "user_id", "card_id", "login_mode", "created_at", "expires_at", "revoked_at"]
+    column_choices = {"login_mode": choices(LOGIN_MODE_NAMES)}
+    column_filters = ["login_mode", "expires_at", "revoked_at"]
+    labels = {"revoked_at": "结束时间"}
+    allow_create = False
+    allow_edit = False
+
+
 def add_views(admin) -> None:
     """Add the enterprise and account registers."""
     admin.add_view(EnterpriseAdmin(m.Enterprise, category=CATEGORY))
     admin.add_view(UserAdmin(m.User, category=CATEGORY))
     admin.add_view(CardAdmin(m.Card, category=CATEGORY))
     admin.add_view(ApiTokenAdmin(m.ApiToken, category=CATEGORY))
+    admin.add_view(UserSessionAdmin(m.UserSession, category=CATEGORY))

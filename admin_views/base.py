@@ -19,6 +19,7 @@ from admin_views.labels import CODE_COLUMNS, COMMON_LABELS
 from admin_views.listing import ListingMixin
 from portal.audit import SECRET_COLUMNS
 from portal.extensions import db
+from portal.redirects import is_local_path
 
 WRITE_VIEWS = {"create_view": "can_create", "edit_view": "can_edit", "ajax_update": "can_edit",
                "delete_view": "can_delete", "action_view": "_is_staff"}
@@ -189,6 +190,9 @@ class SecureModelView(ListingMixin, ModelView):
         refused = super()._handle_view(name, **kwargs)
         if refused is not None:
             return refused
+        target = request.values.get("url")
+        if target and not is_local_path(target):
+            abort(400)  # the return `url` (create, edit, delete, details, actions) must be a local path
         if name in WRITE_VIEWS and not getattr(self, WRITE_VIEWS[name]):
             abort(403)
         return None

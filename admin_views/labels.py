@@ -48,7 +48,7 @@ COMMON_LABELS = {
     # module Q
     "qualification_type": "资质类型", "qualification_types": "资质类型", "filed_date": "备案日期",
     "cancelled_at": "注销日期", "application_no": "统一编号", "application_type": "申请类型",
-    "commitment": "已勾选承诺", "data": "填报数据", "snapshot": "提交快照", "customs_opinion": "海关审核意见",
+    "commitment": "已勾选承诺", "data": "填报数据", "snapshot": "提交快照", "proxy_typed": "代理企业自行填写的个人信息项", "customs_opinion": "海关审核意见",
     "cancellation_reason_code": "注销原因", "cancellation_other": "其他注销原因", "submitted_at": "申报时间",
     "decided_at": "审批时间", "person_type": "人员类型", "nationality": "国籍", "currency": "币制",
     "amount": "出资金额（万）", "amount_usd": "折美元金额（万）", "personnel_filing_no": "报关人员备案号",

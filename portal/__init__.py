@@ -19,9 +19,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not test_config:
         config.validate()
     os.makedirs(app.config["UPLOAD_DIR"], exist_ok=True)
+    if app.config.get("TRUSTED_PROXIES", 0) > 0:  # else X-Forwarded-* from clients are ignored
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from portal import audit, clock, errors, security, web
-    from portal.auth import passwords
+    from portal.auth import passwords, sessions
     from portal.extensions import babel, csrf, db, login_manager, migrate
 
     if app.config.get("FIXED_NOW"):
@@ -34,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=web.select_locale)
     login_manager.init_app(app)
     audit.init_app(app)
+    sessions.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     web.init_app(app)

@@ -5,13 +5,14 @@ flushes (the audit log is written by the session events) and never commits.
 """
 from __future__ import annotations
 
+import hmac
 import re
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal import codes
-from portal.auth.passwords import hash_secret
+from portal.auth.passwords import hash_secret, verify_secret
 from portal.models import Card, Enterprise, User
 from portal.models.accounts import CARD_TYPES
 from rules.formats import is_blank, mobile_violations, person_id_violations
@@ -157,9 +158,23 @@ def create_internal_user(session, *, role: str, username: str, name: str, passwo
     return user
 
 
+def _same_legal_rep(enterprise: Enterprise, name, id_no) -> bool:
+    """Tell whether the given legal representative's name and ID number are the filed ones (U-1)."""
+    filed_name, filed_id = _text(enterprise.legal_rep_name), _text(enterprise.legal_rep_id_no).upper()
+    given_name, given_id = _text(name), _text(id_no).upper()
+    same_name = hmac.compare_digest(filed_name.encode(), given_name.encode())
+    same_id = hmac.compare_digest(filed_id.encode(), given_id.encode())
+    return bool(filed_name and filed_id) and same_name and same_id
+
+
 def register_enterprise(session, *, enterprise_name, uscc, org_code, business_types, username, password,
-                        admin_name, admin_id_type, admin_id_no, admin_mobile, password_confirm=None) -> User:
-    """Register an enterprise and its first user, the enterprise administrator (U-1)."""
+                        admin_name, admin_id_type, admin_id_no, admin_mobile, password_confirm=None,
+                        legal_rep_name=None, legal_rep_id_no=None) -> User:
+    """Register an enterprise and its first user, the enterprise administrator (U-1).
+
+    A USCC already in the register without users (loaded by staff, filed for by a proxy) is attached to
+    only with its filed legal representative's name and ID number; the refusal says nothing about the
+    record (which part differed, or what is filed)."""
     uscc = _text(uscc).upper()
     id_types = codes.code_set("id_types")
     violations = enterprise_violations(codes.code_set("business_types"), enterprise_name=enterprise_name,
@@ -179,12 +194,15 @@ def register_enterprise(session, *, enterprise_name, uscc, org_code, business_ty
         conflicts.append(Violation("U-1", "uscc", "该统一社会信用代码的企业已注册，请联系本企业管理员分配账号"))
     if conflicts:
         raise RuleError(conflicts, status=409)
+    if enterprise is not None and not _same_legal_rep(enterprise, legal_rep_name, legal_rep_id_no):
+        raise RuleError([Violation("U-1", field, "该企业已在海关登记，请填写与登记信息一致的法定代表人姓名和证件号码")
+                         for field in ("legal_rep_name", "legal_rep_id_no")])
     types = ",".join(sorted({_text(code) for code in business_types if _text(code)}))
     if enterprise is None:  # a new enterprise
         enterprise = Enterprise(uscc=uscc, org_code=org_code_from_uscc(uscc), name_zh=_text(enterprise_name),
                                 business_types=types)
         session.add(enterprise)
-    else:  # loaded by staff or filed for by a proxy: attach, keep its filed data (002)
+    else:  # loaded by staff or filed for by a proxy, claimed by its legal representative: attach (002)
         enterprise.business_types = types
         enterprise.org_code = enterprise.org_code or org_code_from_uscc(uscc)
     _flush_unique(session, Violation("U-1", "uscc", "该统一社会信用代码的企业已注册"))
@@ -194,6 +212,22 @@ def register_enterprise(session, *, enterprise_name, uscc, org_code, business_ty
     session.add(admin)
     _flush_unique(session, Violation("U-1", "username", "用户名已存在，请更换"))
     return admin
+
+
+def change_password(session, user: User, *, current_password, new_password, new_password_confirm=None) -> User:
+    """Change the user's own password after checking the current one (U-4); every other session and API
+    token of the user ends with it (portal/auth/sessions.py)."""
+    violations = []
+    if not verify_secret(user.password_hash, current_password or ""):
+        violations.append(Violation("U-4", "current_password", "当前密码不正确"))
+    violations += password_violations(new_password, "new_password", confirm=new_password_confirm)
+    if not violations and new_password == current_password:
+        violations.append(Violation("U-4", "new_password", "新密码不能与当前密码相同"))
+    if violations:
+        raise RuleError(violations)
+    user.password_hash = hash_secret(new_password)
+    session.flush()
+    return user
 
 
 def create_operator(session, admin_identity, *, username, password, name, id_type, id_no, mobile,

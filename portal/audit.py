@@ -35,7 +35,7 @@ def current_actor() -> dict:
     """Return the acting user for the audit row (request identity, the user logging in, or the set actor)."""
     if has_request_context():
         identity = getattr(g, "identity", None)
-        ip = request.headers.get("X-Real-IP") or request.remote_addr
+        ip = request.remote_addr  # the proxy's client address only through ProxyFix (TRUSTED_PROXIES)
         if identity is not None:
             return {"username": identity.user.username, "login_mode": identity.login_mode,
                     "user_id": identity.user.id, "ip": ip}

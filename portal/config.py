@@ -47,6 +47,9 @@ class Config:
         secure = self.ENV_NAME == "production"
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", secure)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        # Reverse proxies in front of the portal whose X-Forwarded-For / -Proto are trusted (0: none, the
+        # client address is the TCP peer and forwarding headers are ignored; X-3 audit IP).
+        self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
         self.WTF_CSRF_ENABLED = True
         self.WTF_CSRF_TIME_LIMIT = None
         self.BABEL_DEFAULT_LOCALE = env.get("DEFAULT_LOCALE", "zh")

@@ -27,23 +27,30 @@ def select_locale() -> str:
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    from portal.models import User
-    return db.session.get(User, int(user_id))
+    """Return the session's user only while its server-side session record is live (U-4)."""
+    from portal.auth.sessions import live_session
+    record = live_session(db.session, session.get("sid"))
+    if record is None or str(record.user_id) != str(user_id) or not record.user.active:
+        return None
+    g.login_session = record
+    return record.user
 
 
 def _load_identity() -> None:
+    # Check the session record on every request, even one sharing an app context (and its `g`) with an
+    # earlier request (the test client inside `app.app_context()`), where Flask-Login would reuse its user
+    # and Flask-WTF the CSRF token of another session.
+    for name in ("_login_user", "login_session", "csrf_token"):
+        g.pop(name, None)
     if request.path.startswith("/api/") or request.path.startswith("/static/"):
         return
     g.identity = None
     if not current_user.is_authenticated:
         return
-    card = None
-    mode = session.get("login_mode", "account")
-    if mode == "card":
-        from portal.models import Card
-        card = db.session.get(Card, session.get("card_id") or 0)
-        if card is None or card.user_id != current_user.id or not card.active:
-            mode, card = "account", None
+    record = g.login_session
+    card, mode = record.card, record.login_mode
+    if mode == "card" and (card is None or card.user_id != current_user.id or not card.active):
+        mode, card = "account", None  # a revoked card ends card mode (U-3)
     g.identity = Identity(user=current_user._get_current_object(), login_mode=mode, card=card)
 
 

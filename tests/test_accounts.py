@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal import accounts
 from portal.extensions import db
 from portal.identity import Identity
-from portal.models import Card, Enterprise, Qualification, User
+from portal.models import Card, Enterprise, Qualification, User, UserSession
 from rules.identifiers import make_id_card, make_uscc
 from rules.violations import RuleError
 from tests.factories import PASSWORD, csrf_token
@@ -92,9 +92,11 @@ def test_register_checks_resident_id_and_password_confirmation_Q_10_U_4(make):
 
 
 def test_register_attaches_to_enterprise_without_users_U_1(make):
-    loaded = make.enterprise("员工录入企业有限公司")
+    legal_rep_id = make_id_card("440304", "19700101", 7)
+    loaded = make.enterprise("员工录入企业有限公司", legal_rep_name="钱七", legal_rep_id_no=legal_rep_id)
     make.qualification(loaded, "IE")
-    admin = accounts.register_enterprise(db.session, **registration_body(uscc=loaded.uscc, enterprise_name="别名"))
+    admin = accounts.register_enterprise(db.session, **registration_body(
+        uscc=loaded.uscc, enterprise_name="别名", legal_rep_name="钱七", legal_rep_id_no=legal_rep_id.lower()))
     db.session.commit()
     assert admin.enterprise_id == loaded.id
     assert db.session.scalar(select(Enterprise.name_zh).where(Enterprise.id == loaded.id)) == "员工录入企业有限公司"
@@ -250,8 +252,8 @@ def test_register_page_logs_the_admin_in_U_1_U_2(client, make):
     response = client.post("/register", data=data)
     assert response.status_code == 302 and response.headers["Location"].endswith("/")
     assert "注册成功" in client.get("/").get_data(as_text=True)
-    with client.session_transaction() as session:
-        assert session["login_mode"] == "account" and session["card_id"] is None
+    record = db.session.scalar(select(UserSession).order_by(UserSession.id.desc()))
+    assert record.login_mode == "account" and record.card_id is None and record.revoked_at is None
     assert client.get("/account/operators").status_code == 200
 
 

@@ -70,12 +70,12 @@ def test_card_locks_after_five_wrong_pins_and_unlocks_after_15_minutes_U_4(clien
     with clock.frozen("2026-03-02T09:00:00"):
         answers = [client.post("/api/v1/tokens", json={"card_no": card.card_no, "pin": "000000"}).status_code
                    for _ in range(5)]
-        assert answers == [401, 401, 401, 401, 423]
+        assert answers == [401, 401, 401, 401, 401]
         locked = client.post("/api/v1/tokens", json={"card_no": card.card_no, "pin": PIN})
-        assert locked.status_code == 423 and locked.json["error"]["code"] == "locked"
-        assert _violation_rules(locked) == {"U-4"}
+        assert locked.status_code == 401 and locked.json["error"]["code"] == "unauthorized"  # like a wrong PIN
+        assert _violation_rules(locked) == {"U-2"}
     with clock.frozen("2026-03-02T09:14:00"):
-        assert client.post("/api/v1/tokens", json={"card_no": card.card_no, "pin": PIN}).status_code == 423
+        assert client.post("/api/v1/tokens", json={"card_no": card.card_no, "pin": PIN}).status_code == 401
     with clock.frozen("2026-03-02T09:16:00"):
         assert client.post("/api/v1/tokens", json={"card_no": card.card_no, "pin": PIN}).status_code == 201
 
@@ -85,7 +85,7 @@ def test_account_locks_after_five_wrong_passwords_U_4(client, make):
     with clock.frozen("2026-03-02T09:00:00"):
         for _ in range(5):
             client.post("/api/v1/tokens", json={"username": user.username, "password": "Wrong1234"})
-        assert client.post("/api/v1/tokens", json={"username": user.username, "password": PASSWORD}).status_code == 423
+        assert client.post("/api/v1/tokens", json={"username": user.username, "password": PASSWORD}).status_code == 401
     with clock.frozen("2026-03-02T09:15:01"):
         assert client.post("/api/v1/tokens", json={"username": user.username, "password": PASSWORD}).status_code == 201
 
@@ -136,9 +136,11 @@ def test_api_registration_refuses_duplicate_with_409_U_1(client, make):
 
 
 def test_api_registration_attaches_to_enterprise_without_users_U_1(client, make):
-    loaded = make.enterprise()
+    legal_rep_id = make_id_card("440304", "19700101", 8)
+    loaded = make.enterprise(legal_rep_name="孙八", legal_rep_id_no=legal_rep_id)
     make.qualification(loaded, "CB")
-    response = client.post("/api/v1/registrations", json=registration_body(uscc=loaded.uscc))
+    response = client.post("/api/v1/registrations", json=registration_body(
+        uscc=loaded.uscc, legal_rep_name="孙八", legal_rep_id_no=legal_rep_id))
     assert response.status_code == 201
     assert db.session.scalar(select(User.enterprise_id).where(User.username == response.json["username"])) == loaded.id
 

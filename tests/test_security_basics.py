@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal import clock
 from portal.extensions import db
-from portal.models import AuditLog, Card, User
+from portal.models import AuditLog, Card, User, UserSession
 from tests.factories import PASSWORD, PIN, csrf_token
 from tests.test_accounts import registration_body
 
@@ -121,9 +121,9 @@ def test_login_page_locks_after_five_wrong_passwords_for_15_minutes_U_4(client, 
     token = csrf_token(client, "/login")
     with clock.frozen("2026-04-01T10:00:00"):
         statuses = [_login_post(client, token, user.username, "Wrong1234").status_code for _ in range(5)]
-        assert statuses == [401, 401, 401, 401, 423]
-        refused = _login_post(client, token, user.username, PASSWORD)
-        assert refused.status_code == 423 and "锁定" in refused.get_data(as_text=True)
+        assert statuses == [401, 401, 401, 401, 401]
+        refused = _login_post(client, token, user.username, PASSWORD)  # locked: answered like a wrong password
+        assert refused.status_code == 401 and "用户名或密码错误" in refused.get_data(as_text=True)
     with clock.frozen("2026-04-01T10:15:01"):
         assert _login_post(client, token, user.username, PASSWORD).status_code == 302
 
@@ -136,11 +136,11 @@ def test_card_login_page_locks_after_five_wrong_pins_U_4(client, make):
         for _ in range(5):
             client.post("/login", data=dict(data, pin="999999"))
         refused = client.post("/login", data=dict(data, pin=PIN))
-        assert refused.status_code == 423 and "锁定" in refused.get_data(as_text=True)
+        assert refused.status_code == 401 and "卡号或口令错误" in refused.get_data(as_text=True)
     with clock.frozen("2026-04-01T10:16:00"):
         assert client.post("/login", data=dict(data, pin=PIN)).status_code == 302
-    with client.session_transaction() as session:
-        assert session["login_mode"] == "card" and session["card_id"] == card.id
+    record = db.session.scalar(select(UserSession).order_by(UserSession.id.desc()))
+    assert record.login_mode == "card" and record.card_id == card.id
 
 
 # ---- headers and error pages ------------------------------------------------------------------------

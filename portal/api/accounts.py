@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from portal import accounts
 from portal.api import base
@@ -42,6 +42,10 @@ class RegistrationRequest(_Body):
     admin_id_type: str
     admin_id_no: str
     admin_mobile: str
+    legal_rep_name: str | None = Field(None, max_length=100, description=(
+        "法定代表人姓名：统一社会信用代码已在海关登记（尚无用户）时必填，须与登记信息一致 (U-1)"))
+    legal_rep_id_no: str | None = Field(None, max_length=40, description=(
+        "法定代表人证件号码：统一社会信用代码已在海关登记（尚无用户）时必填，须与登记信息一致 (U-1)"))
 
 
 class RegistrationResponse(BaseModel):

@@ -10,7 +10,7 @@ from portal.api.qualification_schemas import (ApplicationCreate, ApplicationCrea
                                               CertificateList, QualificationList, StatusAnswer)
 from portal.extensions import db
 from portal.models import Certificate, Enterprise
-from portal.qualification import certificates, operations, queries, records, uploads
+from portal.qualification import certificates, masking, operations, queries, records, uploads
 from rules.violations import RuleError, Violation
 
 LIST_FILTERS = {"enterprise_name": "企业名称（包含）", "type": "申请类型 FILING|CHANGE|EXTENSION|CANCELLATION",
@@ -104,7 +104,8 @@ def submit_application(application_no: str):
                summary="申请单详情：状态、海关审核意见、回执 (Q-21, Q-29)")
 def get_application(application_no: str):
     """Return an application with its sections, attachments, status, opinion and receipts."""
-    return base.ok(records.application_detail(db.session, _find(application_no)))
+    application = _find(application_no)
+    return base.ok(masking.shown_to(base.identity(), records.application_detail(db.session, application), application))
 
 
 @base.endpoint("/applications", response=ApplicationPage, query=LIST_FILTERS,
@@ -129,7 +130,8 @@ def application_form_pdf(application_no: str):
     """Return 《报关单位备案信息表》 of an application as a PDF."""
     application = _find(application_no)
     from portal.qualification.pdf import render_application_pdf
-    return _pdf(render_application_pdf(application), f"{application.application_no}.pdf")
+    return _pdf(render_application_pdf(application, masking.hides_from(base.identity(), application)),
+                f"{application.application_no}.pdf")
 
 
 @base.endpoint("/qualifications", response=QualificationList, query={"type": "资质类型"},

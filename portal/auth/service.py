@@ -1,4 +1,4 @@
-"""Login checks shared by the login page and the token API, with lock-out (U-2, U-4)."""
+"""Login checks shared by the login page and the token API, with lock-out (U-2, U-4), and API tokens."""
 from __future__ import annotations
 
 import hashlib
@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.models import ApiToken, Card, User
 from rules.violations import RuleError, Violation
 
-from .passwords import verify_secret
+from .passwords import burn_verification, verify_secret
 
 
 def _locked(record) -> bool:
@@ -28,44 +28,46 @@ def _register_failure(record) -> None:
     db.session.commit()
 
 
-def _lock_message(minutes: int) -> Violation:
-    return Violation("U-4", "login", f"连续登录失败次数过多，已锁定 {minutes} 分钟，请稍后再试")
+def _refused(field: str) -> RuleError:
+    """The one answer to every failed login (U-2, U-4): unknown, wrong, inactive and locked look alike,
+    so neither the answer nor its timing tells whether an account or card exists."""
+    message = "卡号或口令错误" if field == "card_no" else "用户名或密码错误"
+    return RuleError([Violation("U-2", field, message)], status=401)
+
+
+def _check(record, stored_hash: str | None, secret: str, usable: bool, field: str):
+    """Verify the secret (against a dummy hash for an unknown login: the same cost), count the failure
+    (not while locked, U-4) and refuse alike whatever went wrong."""
+    if record is None:
+        burn_verification(secret)
+        raise _refused(field)
+    matches = verify_secret(stored_hash, secret)  # also when locked or inactive: the same time
+    if _locked(record):
+        raise _refused(field)
+    if not (usable and matches):
+        _register_failure(record)
+        raise _refused(field)
+    record.failed_logins = 0
 
 
 def authenticate_account(username: str, password: str) -> User:
-    """Return the user for a username/password or raise RuleError(401/423)."""
+    """Return the user for a username/password or raise RuleError(401)."""
     user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
-    if user is None:
-        verify_secret("$argon2id$v=19$m=1024,t=1,p=1$c29tZXNhbHQ$AAAAAAAAAAAAAAAAAAAAAA", password or "")
-        raise RuleError([Violation("U-2", "username", "用户名或密码错误")], status=401)
-    audit.act_as(user, "account")
-    if _locked(user):
-        raise RuleError([_lock_message(current_app.config["LOGIN_LOCK_MINUTES"])], status=423)
-    if not user.active or not verify_secret(user.password_hash, password or ""):
-        _register_failure(user)
-        if _locked(user):
-            raise RuleError([_lock_message(current_app.config["LOGIN_LOCK_MINUTES"])], status=423)
-        raise RuleError([Violation("U-2", "username", "用户名或密码错误")], status=401)
-    user.failed_logins = 0
+    if user is not None:
+        audit.act_as(user, "account")  # the audit rows of this attempt name the user (X-3)
+    _check(user, user.password_hash if user else None, password or "", bool(user and user.active), "username")
     user.last_login_at = clock.now_naive()
     db.session.commit()
     return user
 
 
 def authenticate_card(card_no: str, pin: str) -> Card:
-    """Return the card for a card no./PIN or raise RuleError(401/423)."""
+    """Return the card for a card no./PIN or raise RuleError(401)."""
     card = db.session.scalar(select(Card).where(Card.card_no == (card_no or "").strip()))
-    if card is None:
-        raise RuleError([Violation("U-2", "card_no", "卡号或口令错误")], status=401)
-    audit.act_as(card.user, "card")
-    if _locked(card):
-        raise RuleError([_lock_message(current_app.config["LOGIN_LOCK_MINUTES"])], status=423)
-    if not card.active or not card.user.active or not verify_secret(card.pin_hash, pin or ""):
-        _register_failure(card)
-        if _locked(card):
-            raise RuleError([_lock_message(current_app.config["LOGIN_LOCK_MINUTES"])], status=423)
-        raise RuleError([Violation("U-2", "card_no", "卡号或口令错误")], status=401)
-    card.failed_logins = 0
+    if card is not None:
+        audit.act_as(card.user, "card")
+    usable = bool(card and card.active and card.user.active)
+    _check(card, card.pin_hash if card else None, pin or "", usable, "card_no")
     card.user.last_login_at = clock.now_naive()
     db.session.commit()
     return card

@@ -7,34 +7,30 @@ from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
 from portal import accounts, codes
-from portal.auth import service
+from portal.auth import service, sessions
 from portal.extensions import db
 from portal.i18n import refusal_text
 from portal.identity import current_identity
+from portal.redirects import is_local_path, safe_redirect_target
 from rules.violations import RuleError, Violation
 
 bp = Blueprint("auth", __name__)
 
 REGISTRATION_FIELDS = ("enterprise_name", "uscc", "org_code", "username", "admin_name", "admin_id_type",
-                       "admin_id_no", "admin_mobile")
+                       "admin_id_no", "admin_mobile", "legal_rep_name", "legal_rep_id_no")
 OPERATOR_FIELDS = ("username", "name", "id_type", "id_no", "mobile")
 CARD_FIELDS = ("card_no", "card_type", "username", "holder_name", "holder_id_type", "holder_id_no")
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("home.index")
-
-
 def _start_session(user, card_id: int | None = None) -> None:
-    """Log the user in for a fresh, expiring session that remembers the login mode (U-2, U-4)."""
+    """Log the user in for a fresh, expiring session held on the server with its login mode (U-2, U-4)."""
+    session_id = sessions.open_session(db.session, user, card_id)
+    db.session.commit()
     session.clear()
     g.pop("csrf_token", None)  # the cleared session lost the CSRF secret: forms rendered later need a new one
+    session["sid"] = session_id
     login_user(user)
-    session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
-    session["login_mode"] = "card" if card_id else "account"
-    session["card_id"] = card_id
+    session.permanent = True  # the cookie expires after PERMANENT_SESSION_LIFETIME, the record too
 
 
 def _form_values(names) -> dict:
@@ -46,6 +42,12 @@ def _errors_by_field(violations) -> dict[str, list[Violation]]:
     for violation in violations:
         grouped.setdefault(violation.field, []).append(violation)
     return grouped
+
+
+def _next_field() -> str:
+    """Return the `next` the login form carries on: only a local path, else nothing."""
+    target = request.values.get("next", "")
+    return target if is_local_path(target) else ""
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -65,16 +67,21 @@ def login():
             error, status = f"{exc.violations[0].message}（{exc.violations[0].rule}）", exc.status
         else:
             _start_session(user, card_id)
-            if user.role in ("staff", "auditor") and not request.form.get("next"):
-                return redirect(url_for("admin.index"))
-            return redirect(_safe_next(request.form.get("next")))
+            home = url_for("admin.index") if user.role in ("staff", "auditor") else url_for("home.index")
+            return redirect(safe_redirect_target(request.form.get("next"), home))
     return render_template("auth/login.html", mode=mode, error=error,
-                           next=request.values.get("next", "")), status
+                           next=_next_field()), status
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out and forget the login mode."""
+    """End this session on the server (or, with `everywhere`, every session and API token of the user)."""
+    record = g.get("login_session")
+    if record is not None and request.form.get("everywhere"):
+        sessions.end_all_sessions(db.session, record.user_id)
+    else:
+        sessions.end_session(db.session, session.get("sid"))
+    db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
@@ -102,6 +109,35 @@ def register():
     return render_template("auth/register.html", values=values, violations=violations,
                            errors=_errors_by_field(violations), business_types=codes.choices("business_types"),
                            id_types=codes.choices("id_types")), status
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's own password; every other session and API token of the user ends (U-4)."""
+    violations, status = [], 200
+    if request.method == "POST":
+        user = current_identity().user
+        try:
+            accounts.change_password(db.session, user, current_password=request.form.get("current_password", ""),
+                                     new_password=request.form.get("new_password", ""),
+                                     new_password_confirm=request.form.get("new_password_confirm", ""))
+        except RuleError as exc:
+            db.session.rollback()
+            violations, status = exc.violations, exc.status
+        else:
+            db.session.commit()
+            _start_session(user, _session_card_id())  # this browser stays logged in, in a new session
+            flash(_("密码已修改，其他登录和接口令牌已失效。"), "success")
+            return redirect(url_for("home.index"))
+    return render_template("auth/password.html", violations=violations,
+                           errors=_errors_by_field(violations)), status
+
+
+def _session_card_id() -> int | None:
+    """Return the card of the current page login, if it is a card login."""
+    identity = current_identity()
+    return identity.card.id if identity is not None and identity.card is not None else None
 
 
 # ---- enterprise administrator: operators, permissions, cards (U-3) ------------------------------

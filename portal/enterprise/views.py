@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.i18n import LocalizedNames, status_names, translate
 from portal.identity import current_identity
 from portal.models import Enterprise
-from portal.qualification import operations, queries, records, uploads
+from portal.qualification import masking, operations, queries, records, uploads
 from portal.qualification.records import SECTIONS
 from portal.qualification.state import enterprise_state, rule_tables
 from rules.qualification import (APPLICATION_TYPE_NAMES, QUALIFICATION_NAMES, REQUIRED_ENTERPRISE_FIELDS,
@@ -112,6 +112,15 @@ def _new_values(application_type: str, proxy: bool, proxy_target: Enterprise | N
     return {**operations.prefill_body(db.session, application_type, own_enterprise()), "type": application_type}
 
 
+def _current_values(application_type: str, application, proxy: bool, proxy_target: Enterprise | None) -> dict:
+    """Return what the form shows before any input: the stored draft or the prefill, with another
+    enterprise's personal identifiers masked for a proxy (Q-23)."""
+    if application is not None:
+        return masking.shown_to(identity(), records.application_body(db.session, application), application)
+    values = _new_values(application_type, proxy, proxy_target)
+    return masking.shown_to(identity(), values, target=proxy_target) if proxy else values
+
+
 def _attachment_rows(application_type: str, proxy: bool, types, attachments) -> list[dict]:
     """Return the attachment table: each kind with 必传 (Q-18) and its uploaded files."""
     needs_info_table = bool(required_attachment_violations((), application_type, identity().login_mode, proxy, (), {}))
@@ -186,10 +195,9 @@ def render_form(application_type: str, application=None, values: dict | None = N
     if application is not None:
         proxy = bool(application.acting_enterprise_id)
         target = application.enterprise
-        values = values or records.application_body(session, application)
     else:
         target = proxy_target if proxy else own_enterprise()
-        values = values or _new_values(application_type, proxy, proxy_target)
+    values = values or _current_values(application_type, application, proxy, proxy_target)
     held = held_types(enterprise_state(session, target), clock.today()) if target is not None else frozenset()
     attachments = records.attachments_of(session, application) if application else []
     action = url_for("enterprise.edit_application", application_no=application.application_no) if application \
@@ -275,8 +283,7 @@ def save_form(application_type: str, application=None, proxy: bool = False, prox
         db.session.rollback()
         if exc.status != 422:
             raise
-        current = records.application_body(db.session, application) if application is not None \
-            else _new_values(application_type, proxy, proxy_target)
+        current = _current_values(application_type, application, proxy, proxy_target)
         return render_form(application_type, application, forms.merge_values(current, body), exc.violations, 422,
                            proxy, refusal="save", proxy_target=proxy_target)
     refused = _store_uploads(application)
@@ -391,7 +398,8 @@ def application_pdf(application_no: str):
     """打印《报关单位备案信息表》 of an application (P-1)."""
     application = _find(application_no)
     from portal.qualification.pdf import render_application_pdf
-    return pdf_response(render_application_pdf(application), f"{application.application_no}.pdf")
+    return pdf_response(render_application_pdf(application, masking.hides_from(identity(), application)),
+                        f"{application.application_no}.pdf")
 
 
 @bp.route("/regions/<parent>")

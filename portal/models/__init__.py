@@ -1,5 +1,5 @@
 """Every register of SPEC §1 as a SQLAlchemy model."""
-from .accounts import ApiToken, Card, Enterprise, User, WatchListEntry  # noqa: F401
+from .accounts import ApiToken, Card, Enterprise, User, UserSession, WatchListEntry  # noqa: F401
 from .base import Model  # noqa: F401
 from .collection import (BondedBook, BondedBookItem, ChangeRequest, CollectionFiling, FilingRequest,  # noqa: F401
                          Licence, LicenceGood, ListHead, ListItem, Manifest, Product, ProductVolume)

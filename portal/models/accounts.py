@@ -144,6 +144,23 @@ class ApiToken(Model):
     card: Mapped[Card | None] = relationship()
 
 
+class UserSession(Model):
+    """A page login held on the server (U-4): the cookie carries a random id whose hash is stored here, so
+    logout, a password change and "log out everywhere" end sessions at once."""
+
+    __tablename__ = "user_sessions"
+    __label__ = "登录会话"
+    __tenant_column__ = None
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"))
+    login_mode: Mapped[str] = mapped_column(String(10), nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    user: Mapped[User] = relationship()
+    card: Mapped[Card | None] = relationship()
+
+
 class WatchListEntry(Model):
     """An enterprise whose applications the simulated customs rejects (S-2)."""
 

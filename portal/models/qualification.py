@@ -67,6 +67,9 @@ class Application(Versioned, Model):
     commitment: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     data: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     snapshot: Mapped[dict | None] = mapped_column(JSON)
+    # Which personal identifiers of a proxy's application the proxy typed itself: only those are shown
+    # to it in full. {"enterprise": [field, ...], "<section>": [[field, ...] per row]}; None when not a proxy's.
+    proxy_typed: Mapped[dict | None] = mapped_column(JSON)
     customs_opinion: Mapped[str | None] = mapped_column(Text)
     cancellation_reason_code: Mapped[str | None] = mapped_column(String(2))
     cancellation_other: Mapped[str | None] = mapped_column(Text)

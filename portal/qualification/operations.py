@@ -12,6 +12,7 @@ from portal import clock, numbering
 from portal.transitions import performs, transition
 from portal.models import Application, Attachment, Enterprise
 from portal.qualification import records
+from portal.qualification.masking import resolve_masked
 from portal.qualification.records import BASIC_FIELDS, SECTIONS
 from portal.qualification.state import enterprise_state, reference_data, rule_tables
 from rules.identifiers import org_code_from_uscc, uscc_violations
@@ -226,7 +227,10 @@ def save_application(session, identity, body: dict, application: Application | N
     body = dict(body or {})
     identity.require_module_q()
     target, target_uscc, is_proxy, current = _draft_context(session, identity, body, application)
-    violations = body_system_field_violations(body, _system_values(session, application, target, target_uscc))
+    violations = []
+    if is_proxy:  # masked personal identifiers stand for the originals
+        body, typed, violations = resolve_masked(body, current, application.proxy_typed if application else None)
+    violations += body_system_field_violations(body, _system_values(session, application, target, target_uscc))
     body = {k: v for k, v in body.items() if k not in ("application_no", "status", "customs_opinion", "updated_at")}
     merged = _merge(current, body, target_uscc, target)
     data = application_data_from_body(merged, login_mode=identity.login_mode, acting_uscc=target_uscc)
@@ -256,6 +260,8 @@ def save_application(session, identity, body: dict, application: Application | N
     application.cancellation_reason_code = str(cancellation.get("reason_code") or "").strip() or None
     application.cancellation_other = str(cancellation.get("other_reason") or "").strip() or None
     application.login_mode = identity.login_mode
+    if is_proxy:
+        application.proxy_typed = typed
     application.updated_at = clock.now_naive()  # always an UPDATE, so a concurrent submit makes this a 409
     _write_sections(session, application, merged, changed_sections)
     flush(session)

@@ -12,6 +12,7 @@ from portal.extensions import db
 from portal.models import (Application, Attachment, Certificate, DeclarationPerson, ExternalLicense, Investor,
                            ManagementPerson, Qualification)
 from portal.pdf import MAX_ROWS_PER_DOCUMENT, cap_rows, render_pdf
+from portal.qualification.masking import value_shown
 from rules.lifecycle import lifecycle_of
 from rules.qualification_types import (APPLICATION_TYPE_NAMES, ATTACHMENT_KINDS, CERTIFICATE_TYPES,
                                        LONG_TERM_DATE_ISO, QUALIFICATION_NAMES, SELECTABLE_TYPES)
@@ -78,9 +79,13 @@ def fmt_value(value) -> str:
     return "" if value is None else str(value)
 
 
-def basic_info_rows(application: Application) -> list[list[tuple[str, str]]]:
-    """Return the basic-info lines as (label, printed value) cells."""
-    data = dict(application.data or {})
+def _as_filed(section: str, index: int, field: str, value):
+    return value
+
+
+def basic_info_rows(application: Application, shown=_as_filed) -> list[list[tuple[str, str]]]:
+    """Return the basic-info lines as (label, printed value) cells; `shown` may mask values (Q-23)."""
+    data = {key: shown("enterprise", 0, key, value) for key, value in (application.data or {}).items()}
     enterprise = application.enterprise
     for key in SYSTEM_FIELDS:
         if not data.get(key) and enterprise is not None:
@@ -98,15 +103,17 @@ def _children(model, application: Application):
     return db.session.scalars(select(model).where(model.application_id == application.id).order_by(model.id))
 
 
-def section_rows(application: Application) -> dict:
-    """Return every child section as printed rows, each capped at MAX_SECTION_ROWS."""
+def section_rows(application: Application, shown=_as_filed) -> dict:
+    """Return every child section as printed rows, each capped at MAX_SECTION_ROWS; `shown` may mask (Q-23)."""
     managers = [(PERSON_TYPE_NAMES.get(p.person_type, p.person_type), p.name, coded("id_types", p.id_type),
-                 p.id_no, coded("countries", p.nationality), p.mobile or "")
-                for p in _children(ManagementPerson, application)]
+                 shown("management_personnel", i, "id_no", p.id_no), coded("countries", p.nationality),
+                 shown("management_personnel", i, "mobile", p.mobile) or "")
+                for i, p in enumerate(_children(ManagementPerson, application))]
     investors = [(i.name, coded("countries", i.nationality), coded("currencies", i.currency),
                   fmt_value(i.amount), fmt_value(i.amount_usd)) for i in _children(Investor, application)]
-    declarants = [(d.name, coded("id_types", d.id_type), d.id_no, d.mobile or "", d.personnel_filing_no or "")
-                  for d in _children(DeclarationPerson, application)]
+    declarants = [(d.name, coded("id_types", d.id_type), shown("declaration_personnel", i, "id_no", d.id_no),
+                   shown("declaration_personnel", i, "mobile", d.mobile) or "", d.personnel_filing_no or "")
+                  for i, d in enumerate(_children(DeclarationPerson, application))]
     licences = [(coded("license_names", x.license_code), x.number, x.authority or "", _licence_validity(x))
                 for x in _children(ExternalLicense, application)]
     attachments = [(ATTACHMENT_KINDS.get(a.kind, a.kind), a.file_name, _size(a.size), fmt_date(a.created_at))
@@ -133,8 +140,10 @@ def qualification_choices(application: Application) -> list[tuple[bool, str]]:
     return [(code in selected, QUALIFICATION_NAMES.get(code, code)) for code in codes]
 
 
-def render_application_pdf(application: Application) -> bytes:
-    """Render 《报关单位备案信息表》 for an application in any status, drafts included (P-1)."""
+def render_application_pdf(application: Application, for_proxy: bool = False) -> bytes:
+    """Render 《报关单位备案信息表》 for an application in any status, drafts included (P-1); `for_proxy`
+    prints the personal identifiers the proxy did not type masked (Q-23)."""
+    shown = value_shown(application.proxy_typed) if for_proxy else _as_filed
     acting = application.acting_enterprise if application.acting_enterprise_id else None
     context = {
         "application": application,
@@ -148,9 +157,9 @@ def render_application_pdf(application: Application) -> bytes:
         "acting": acting,
         "login_mode_name": "卡介质登录" if application.login_mode == "card" else "账号登录",
         "choices": qualification_choices(application),
-        "basic_rows": basic_info_rows(application),
+        "basic_rows": basic_info_rows(application, shown),
         "cancellation_reason": coded("cancellation_reasons", application.cancellation_reason_code),
-        **section_rows(application),
+        **section_rows(application, shown),
     }
     return render_pdf("pdf/application_form.html", **context)
 
