@@ -1,6 +1,7 @@
 """资质备案: qualifications, applications and their sections, attachments, certificates (SPEC §3)."""
 from __future__ import annotations
 
+from admin_views import readable
 from admin_views.base import LifecycleView, ReadOnlyView
 from admin_views.labels import (APPLICATION_TYPE_NAMES, ATTACHMENT_KINDS, LICENSE_NAMES, LOGIN_MODE_NAMES,
                                 PERSON_TYPE_NAMES, QUALIFICATION_NAMES, choices, status_choices)
@@ -33,6 +34,17 @@ class ApplicationAdmin(LifecycleView):
                       "login_mode": choices(LOGIN_MODE_NAMES)}
     column_searchable_list = ["application_no"]
     column_filters = ["status", "application_type", "enterprise_id", "login_mode", "submitted_at", "decided_at"]
+    # A change application's data beside the enterprise's filed data; any other as labelled fields.
+    column_formatters_detail = {"data": lambda view, context, application, name: filed_beside_applied(view, application)}
+
+
+def filed_beside_applied(view, application):
+    """Show a change application against the filed data (side by side), any other application's data labelled."""
+    data = application.data or {}
+    if application.application_type != "CHANGE" or application.enterprise is None:
+        return readable.document(view, data)
+    filed = {key: getattr(application.enterprise, key) for key in data if hasattr(type(application.enterprise), key)}
+    return readable.change_table(view, filed, data)
 
 
 class SectionAdmin(LifecycleView):

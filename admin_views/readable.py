@@ -127,3 +127,18 @@ def document(view, value, depth: int = 0) -> Markup:
             return Markup(escape(gettext("、")).join(Markup(_cell(*value_text(view, "", item))) for item in value))
         return Markup("".join(f'<div class="mb-1">{document(view, item, depth + 1)}</div>' for item in value))
     return Markup(_cell(*value_text(view, "", value)))
+
+
+def change_table(view, filed: dict, applied: dict) -> Markup:
+    """A change application beside the filed data: every field with its filed and its applied value, the
+    changed ones highlighted, so staff see at a glance what the enterprise asks to change."""
+    head = (f"<thead><tr><th>{escape(gettext('字段'))}</th><th>{escape(gettext('已备案'))}</th>"
+            f"<th>{escape(gettext('本次申请'))}</th></tr></thead>")
+    rows = []
+    for key in [*applied, *(k for k in filed if k not in applied)]:
+        old, new = value_text(view, key, filed.get(key)), value_text(view, key, applied.get(key))
+        changed = " sw-changed-row" if old[0] != new[0] else ""
+        rows.append(f'<tr class="{changed}"><th>{escape(field_label(view, key))}</th>'
+                    f"<td>{_cell(*old)}</td><td>{_cell(*new)}</td></tr>")
+    return Markup(f'<table class="table table-sm table-bordered sw-diff sw-change mb-0">{head}<tbody>{"".join(rows)}'
+                  f"</tbody></table>")
