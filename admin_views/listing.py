@@ -224,6 +224,8 @@ class ListingMixin:
     def get_detail_value(self, context, model, name):
         """Show a value on the details page as in the list (name, "code name", yes/no in the page's language);
         a JSON document as a table of labelled fields."""
+        if name in (self.column_formatters_detail or {}):
+            return super().get_detail_value(context, model, name)
         plan = self._plan((name,))
         kind, arg = plan.steps[0]
         if kind in ("ref", "code") or (kind == "value" and isinstance(arg, Boolean)):

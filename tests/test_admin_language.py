@@ -35,3 +35,23 @@ def test_scheduler_page_names_settings_outcomes_and_counts_X_4_S_2(client, make)
     chinese = client.get("/admin/scheduler/?lang=zh").get_data(as_text=True)
     assert "入库延迟（秒）" in chinese and "推进 2 · 集报清单 → 已结关 2 · 轮次 1" in chinese
     assert "<td>成功</td>" in chinese
+
+
+def test_change_application_shows_filed_data_beside_the_applied_data_and_review_links_it_S_3(client, make):
+    from portal.models import Application
+    enterprise = make.enterprise("深圳市变更前有限公司")
+    application = Application(application_no="Q2026CHANGE000001", application_type="CHANGE", status="SUBMITTED",
+                              enterprise_id=enterprise.id, login_mode="card", qualification_types="IE",
+                              data={"name_zh": "深圳市变更后有限公司", "uscc": enterprise.uscc})
+    db.session.add(application)
+    db.session.commit()
+    make.login(client, user=make.user(None, role="staff"))
+
+    review = client.get("/admin/qualification-review/").get_data(as_text=True)
+    assert f'href="/admin/applications/details/?id={application.id}"' in review  # the number opens the record
+
+    details = client.get(f"/admin/applications/details/?id={application.id}&lang=zh").get_data(as_text=True)
+    changed = re.search(r'<tr class=" sw-changed-row"><th>中文名称</th>(.*?)</tr>', details)
+    assert changed and "深圳市变更前有限公司" in changed.group(1) and "深圳市变更后有限公司" in changed.group(1)
+    assert re.search(r'<tr class=""><th>统一社会信用代码</th>', details)  # unchanged fields are not highlighted
+    assert "已备案" in details and "本次申请" in details
