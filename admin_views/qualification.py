@@ -1,11 +1,14 @@
 """资质备案: qualifications, applications and their sections, attachments, certificates (SPEC §3)."""
 from __future__ import annotations
 
+from flask_babel import gettext
+
 from admin_views import readable
 from admin_views.base import LifecycleView, ReadOnlyView
 from admin_views.labels import (APPLICATION_TYPE_NAMES, ATTACHMENT_KINDS, LICENSE_NAMES, LOGIN_MODE_NAMES,
                                 PERSON_TYPE_NAMES, QUALIFICATION_NAMES, choices, status_choices)
 from portal import models as m
+from portal.i18n import translate
 
 CATEGORY = "资质备案"
 SECTION_COLUMNS = ["id", "enterprise_id", "application_id"]
@@ -34,8 +37,16 @@ class ApplicationAdmin(LifecycleView):
                       "login_mode": choices(LOGIN_MODE_NAMES)}
     column_searchable_list = ["application_no"]
     column_filters = ["status", "application_type", "enterprise_id", "login_mode", "submitted_at", "decided_at"]
+    column_formatters = {"qualification_types": lambda view, context, row, name: qualification_type_names(row)}
     # A change application's data beside the enterprise's filed data; any other as labelled fields.
-    column_formatters_detail = {"data": lambda view, context, application, name: filed_beside_applied(view, application)}
+    column_formatters_detail = {**column_formatters,
+                                "data": lambda view, context, application, name: filed_beside_applied(view, application)}
+
+
+def qualification_type_names(row) -> str:
+    """The applied qualification types by name ("进出口货物收发货人、报关企业"), not their codes."""
+    codes = [code for code in (row.qualification_types or "").split(",") if code]
+    return gettext("、").join(translate(QUALIFICATION_NAMES.get(code, code)) for code in codes)
 
 
 def filed_beside_applied(view, application):
