@@ -36,8 +36,9 @@ def _first(model, column: str, enterprise_id: int | None):
     return db.session.scalar(query)
 
 
-def portal_pages(app, enterprise_id: int, only: list[str] | None = None) -> tuple[list[str], list[str]]:
-    """Return (pages to open, rules no argument source fills) for an enterprise's user; `only`: just these rules."""
+def portal_pages(app, enterprise_id: int, only: list[str] | None = None) -> tuple[list[tuple[str, str]], list[str]]:
+    """Return ((rule, page) pairs to open, rules no argument source fills) for an enterprise's user;
+    `only`: just these rules."""
     pages, unfilled = [], []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         path = rule.rule
@@ -57,7 +58,7 @@ def portal_pages(app, enterprise_id: int, only: list[str] | None = None) -> tupl
             values[argument] = value
         else:
             with app.test_request_context():
-                pages.append(url_for(rule.endpoint, **values))
+                pages.append((path, url_for(rule.endpoint, **values)))
     return pages, unfilled
 
 
