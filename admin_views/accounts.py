@@ -7,10 +7,16 @@ from wtforms.validators import ValidationError
 
 from admin_views.base import SecureModelView, rule_validator, violation_text
 from admin_views.labels import CARD_TYPE_NAMES, LOGIN_MODE_NAMES, ROLE_NAMES, choices
+from portal import clock
 from portal import models as m
+from portal.extensions import db
+from portal.qualification.state import enterprise_state, reference_data
+from rules.qualification_basic import (ENTERPRISE_LABELS, enterprise_format_violations, express_operator_violations,
+                                       region_customs_violations)
+from rules.qualification_data import held_types
 from portal.accounts import password_violations, pin_violations
 from portal.auth.passwords import hash_secret
-from rules.identifiers import uscc_violations
+from rules.identifiers import org_code_violations, uscc_violations
 from rules.violations import Violation
 
 CATEGORY = "企业与用户"
@@ -38,6 +44,17 @@ class EnterpriseAdmin(SecureModelView):
     system_filled = ("registration_code", "ciq_no", "local_ciq_authority", "filed_at")
     form_args = {"uscc": {"validators": [rule_validator(uscc_violations)]}}
     allow_delete = False
+
+    def rule_violations(self, form, record):
+        """Check the basic information as the filing form does: formats (Q-10), codes and region (Q-9), org
+        code (Q-8) and the express-operator flag against the types held (Q-12)."""
+        enterprise = {name: form[name].data for name in ENTERPRISE_LABELS if name in form}
+        violations = enterprise_format_violations(enterprise, clock.today())
+        violations += region_customs_violations(enterprise, reference_data(db.session))
+        if enterprise.get("org_code") and enterprise.get("uscc"):
+            violations += org_code_violations(enterprise["org_code"], enterprise["uscc"])
+        held = held_types(enterprise_state(db.session, record), clock.today()) if record is not None else ()
+        return violations + express_operator_violations(enterprise, held)
 
 
 class UserAdmin(SecureModelView):

@@ -9,17 +9,22 @@ from flask import abort, g, redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.helpers import is_form_submitted
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from sqlalchemy import JSON, PrimaryKeyConstraint, String, UniqueConstraint, false
-from wtforms.validators import ValidationError
 
+from admin_views.codefields import CodeSelectField
 from admin_views.filters import filters_for
+from admin_views.formrules import attach_violations, rule_validator, violation_text  # noqa: F401 (re-exported)
 from admin_views.labels import CODE_COLUMNS, COMMON_LABELS
+from admin_views.lifecycles import LifecycleGuard
 from admin_views.listing import ListingMixin
+from portal import audit
 from portal.audit import SECRET_COLUMNS
 from portal.extensions import db
 from portal.redirects import is_local_path
+from rules.violations import RuleError
 
 WRITE_VIEWS = {"create_view": "can_create", "edit_view": "can_edit", "ajax_update": "can_edit",
                "delete_view": "can_delete", "action_view": "_is_staff"}
@@ -33,19 +38,8 @@ AJAX_FIELDS = {
 }
 
 
-def violation_text(violations) -> str:
-    """Join rule violations into one Chinese message naming each rule id (X-4)."""
-    return "；".join(f"{v.message}（{v.rule}）" for v in violations)
-
-
-def rule_validator(check):
-    """Turn a rules/ check (value → violations) into a form validator."""
-    def validate(form, field):
-        if field.data not in (None, ""):
-            violations = check(field.data)
-            if violations:
-                raise ValidationError(violation_text(violations))
-    return validate
+# Endpoints whose form is a record's form (the rules of the register check it before any write).
+RECORD_FORMS = ("create_view", "edit_view", "ajax_update")
 
 
 def _identity():
@@ -85,6 +79,11 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         return _scope(self.model, super().get_query())
 
     def get_one(self, pk):
+        """Return the referenced row by its (integer) id; PostgreSQL does not compare an integer with text."""
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            return None
         return self.get_query().filter(getattr(self.model, self.pk) == pk).one_or_none()
 
 
@@ -111,7 +110,12 @@ class SecureModelView(ListingMixin, ModelView):
     large_register = False         # True: sort only on indexed columns
     labels: dict = {}              # per-view additions to COMMON_LABELS
     code_columns = None            # per-view column → code table, else labels.CODE_COLUMNS
+    code_rule = "Q-9"              # rule id of "code not in its table" on this register's forms
+    code_rules: dict = {}          # per-column exceptions to code_rule
     system_filled: tuple = ()      # numbers and fields the system fills: never in a form
+    # The operation that saves a staff edit, as the pages and the API do: (session, record, form values); it
+    # raises a RuleError with every violation. None: the form's values are written to the row (plain CRUD).
+    update_operation = None
 
     def __init__(self, model, session=None, **kwargs):
         kwargs.setdefault("name", lazy_gettext(model.__label__))
@@ -142,6 +146,7 @@ class SecureModelView(ListingMixin, ModelView):
         self.form_choices = {**{name: [(str(v), label) for v, label in options]
                                 for name, options in (self.column_choices or {}).items() if name in strings},
                              **(self.form_choices or {})}
+        self._code_fields(model, strings, excluded)
         refs = {r.key: {"fields": AJAX_FIELDS.get(r.mapper.local_table.name, ("id",)), "page_size": 10,
                         "placeholder": lazy_gettext("输入名称或编号搜索")}
                 for r in relationships if not r.uselist and r.key not in excluded}
@@ -151,6 +156,18 @@ class SecureModelView(ListingMixin, ModelView):
             wrong = set(self.column_searchable_list or ()) - strings
             if wrong:
                 raise ValueError(f"{model.__name__}: prefix search needs text columns, not {sorted(wrong)}")
+
+    def _code_fields(self, model, strings: set, excluded: set) -> None:
+        """Make every code column of the form a searchable select over its code table (Q-9)."""
+        overrides, arguments = dict(self.form_overrides or {}), dict(self.form_args or {})
+        for name in strings - excluded - set(self.form_choices):
+            table = self.code_table_of(name)
+            if table is None or name in overrides:
+                continue
+            overrides[name] = CodeSelectField
+            arguments[name] = {**arguments.get(name, {}), "table": table,
+                               "rule": self.code_rules.get(name, self.code_rule)}
+        self.form_overrides, self.form_args = overrides, arguments
 
     def _indexed(self, name: str) -> bool:
         """Tell whether a column leads an index (or is unique / the primary key)."""
@@ -253,12 +270,63 @@ class SecureModelView(ListingMixin, ModelView):
     def update_model(self, form, model):
         if not self.can_edit:
             abort(403)
-        return super().update_model(form, model)
+        self.refuse_write(model, "edit")
+        if self.update_operation is None:
+            return super().update_model(form, model)
+        body = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+        try:
+            self.update_operation(db.session, model, body)
+            db.session.commit()
+        except RuleError as exc:  # the operation's rules: next to the fields, nothing saved
+            db.session.rollback()
+            attach_violations(form, exc.violations)
+            return False
+        self.after_model_change(form, model, False)
+        return True
 
     def delete_model(self, model):
         if not self.can_delete:
             abort(403)
+        self.refuse_write(model, "delete")
         return super().delete_model(model)
+
+    def refuse_write(self, record, write: str) -> None:
+        """Raise a RuleError when `record` may not be changed (`edit`) or deleted (`delete`) now."""
+
+    # ---- the register's rules on its form, violations next to the fields --------------------------
+    def validate_form(self, form):
+        """Run the form's own validators and the register's rules (a record's form only), all at once."""
+        valid = super().validate_form(form)
+        if (request.endpoint or "").rsplit(".", 1)[-1] not in RECORD_FORMS or not is_form_submitted():
+            return valid
+        return attach_violations(form, self.rule_violations(form, self._form_record(form))) and valid
+
+    def _form_record(self, form):
+        record = getattr(form, "_obj", None)
+        if record is None and "list_form_pk" in form:
+            record = self.get_one(form.list_form_pk.data)
+        return record
+
+    def rule_violations(self, form, record) -> list:
+        """Return the violations of the register's rules for a posted form (`record` None when creating)."""
+        return []
+
+    # ---- every admin write in the audit log (X-3) ------------------------------------------------
+    def _audited_here(self) -> bool:
+        """Registers the session events do not audit (bulk children, code tables) are audited here."""
+        return self.model.__tablename__ in audit.NOT_AUDITED
+
+    def _on_model_change(self, form, model, is_created):
+        super()._on_model_change(form, model, is_created)
+        if self._audited_here():
+            diff = None if is_created else audit.object_diff(model, "update")
+            db.session.flush()
+            audit.record_object(db.session, model, "create" if is_created else "update", diff)
+
+    def on_model_delete(self, model):
+        super().on_model_delete(model)
+        if self._audited_here():
+            audit.record_object(db.session, model, "delete", audit.object_diff(model, "delete"))
 
 
 class ReadOnlyView(SecureModelView):
@@ -267,8 +335,9 @@ class ReadOnlyView(SecureModelView):
     staff_can_edit = False
 
 
-class LifecycleView(SecureModelView):
-    """A register whose rows move through statuses by operations: staff fix other fields only."""
+class LifecycleView(LifecycleGuard, SecureModelView):
+    """A register whose rows move through statuses by operations (or a child of one): staff change other
+    fields only, and only in a status the register's lifecycle lets staff edit (admin_views/lifecycles.py)."""
 
     allow_create = False
     allow_delete = False

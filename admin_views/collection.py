@@ -6,6 +6,8 @@ from admin_views.base import LifecycleView, SecureModelView
 from admin_views.labels import (BOOK_TYPE_NAMES, CHANGE_REQUEST_TYPE_NAMES, FILING_REQUEST_KIND_NAMES,
                                 GOODS_NATURE_NAMES, LIST_TYPE_NAMES, choices, status_choices)
 from portal import models as m
+from portal.collection.filings import correct_filing
+from portal.collection.lists import correct_list, correct_list_item
 
 CATEGORY = "集中申报"
 REFERENCE_CATEGORY = "清单核对登记簿"
@@ -20,6 +22,8 @@ class CollectionFilingAdmin(LifecycleView):
                       "declared_at"]
     system_filled = ("center_no", "enterprise", "enterprise_customs_code", "enterprise_name",
                      "approval_valid_until", "declared_at", "volumes")
+    code_rule = "C-2"
+    update_operation = staticmethod(correct_filing)  # the save checks and effects of the pages (C-1, C-2)
 
 
 class FilingRequestAdmin(LifecycleView):
@@ -60,6 +64,8 @@ class ListHeadAdmin(LifecycleView):
     system_filled = ("center_no", "enterprise", "filing_id", "declare_date", "trade_mode",
                      "aggregation_id", "overdue", "items")
     labels = {"customs_code": "申报地海关"}
+    code_rules = {"customs_code": "C-8", "transport_mode": "C-11"}
+    update_operation = staticmethod(correct_list)  # the save checks and effects of the pages (C-8, C-10)
 
 
 class ListItemAdmin(LifecycleView):
@@ -69,6 +75,7 @@ class ListItemAdmin(LifecycleView):
     form_columns = ("spec",)
     column_list = ["id", "list_id", "seq", "filing_seq", "hs_code", "name", "qty", "unit", "unit_price", "total",
                    "currency", "country"]
+    update_operation = staticmethod(correct_list_item)
     column_filters = ["list_id", "enterprise_id", "currency", "country"]
     labels = {"name": "商品名称"}
 

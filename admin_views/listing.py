@@ -57,7 +57,7 @@ class ListRow:
 class RowRenderer:
     """Draw the <td>s of list rows in Python: checkbox, view / edit / delete buttons, escaped cells."""
 
-    def __init__(self, view, names):
+    def __init__(self, view, names, rights: dict | None = None):
         self.names = names
         plan = view._plan(names)
         # Cells of data are marked (data-sw-data): the English browser test tells them from interface text.
@@ -65,26 +65,34 @@ class RowRenderer:
                         for i, name in enumerate(names)]
         self.checkbox = bool(view.get_actions_list()[0])
         self.buttons = self._buttons(view) if view.column_display_actions else None
+        self.rights = rights  # row id → (may edit, may delete), from the lifecycle; None: every row alike
 
     @staticmethod
-    def _buttons(view) -> str:
-        """Return the buttons cell with __ID__ where each row's id goes (built once per page)."""
+    def _buttons(view) -> dict[str, str]:
+        """Return the view, edit and delete buttons with __ID__ where each row's id goes (built once per page)."""
         here = request.full_path.rstrip("?")
-        html = []
+        html = {}
         if view.can_view_details:
-            html.append(f'<a class="icon" href="{escape(view.get_url(".details_view", id="__ID__", url=here))}" '
-                        f'title="{escape(gettext("View Record"))}"><span class="fa fa-eye"></span></a>')
+            html["view"] = (f'<a class="icon" href="{escape(view.get_url(".details_view", id="__ID__", url=here))}" '
+                            f'title="{escape(gettext("View Record"))}"><span class="fa fa-eye"></span></a>')
         if view.can_edit:
-            html.append(f'<a class="icon" href="{escape(view.get_url(".edit_view", id="__ID__", url=here))}" '
-                        f'title="{escape(gettext("Edit Record"))}"><span class="fa fa-pencil"></span></a>')
+            html["edit"] = (f'<a class="icon" href="{escape(view.get_url(".edit_view", id="__ID__", url=here))}" '
+                            f'title="{escape(gettext("Edit Record"))}"><span class="fa fa-pencil"></span></a>')
         if view.can_delete:
             question = escape(gettext("Are you sure you want to delete this record?"))
-            html.append(f'<form class="icon" method="POST" action="{escape(view.get_url(".delete_view"))}">'
-                        f'<input type="hidden" name="id" value="__ID__"><input type="hidden" name="url" '
-                        f'value="{escape(here)}"><input type="hidden" name="csrf_token" value="{generate_csrf()}">'
-                        f'<button onclick="return faHelpers.safeConfirm(\'{question}\');" '
-                        f'title="{escape(gettext("Delete Record"))}"><span class="fa fa-trash"></span></button></form>')
-        return f'<td class="list-buttons-column">{"".join(html)}</td>'
+            html["delete"] = (
+                f'<form class="icon" method="POST" action="{escape(view.get_url(".delete_view"))}">'
+                f'<input type="hidden" name="id" value="__ID__"><input type="hidden" name="url" '
+                f'value="{escape(here)}"><input type="hidden" name="csrf_token" value="{generate_csrf()}">'
+                f'<button onclick="return faHelpers.safeConfirm(\'{question}\');" '
+                f'title="{escape(gettext("Delete Record"))}"><span class="fa fa-trash"></span></button></form>')
+        return html
+
+    def _buttons_of(self, pk) -> str:
+        may_edit, may_delete = self.rights.get(pk, (False, False)) if self.rights is not None else (True, True)
+        shown = [html for kind, html in self.buttons.items()
+                 if kind == "view" or (kind == "edit" and may_edit) or (kind == "delete" and may_delete)]
+        return f'<td class="list-buttons-column">{"".join(shown).replace("__ID__", str(pk))}</td>'
 
     def render(self, rows, cells) -> list[Markup]:
         """Return the inner HTML of each row's <tr>."""
@@ -92,7 +100,7 @@ class RowRenderer:
         for row, row_cells in zip(rows, cells):
             pk = str(row.id)
             html = [f'<td><input type="checkbox" name="rowid" class="action-checkbox" value="{pk}"></td>'
-                    if self.checkbox else "", self.buttons.replace("__ID__", pk) if self.buttons else ""]
+                    if self.checkbox else "", self._buttons_of(row.id) if self.buttons is not None else ""]
             html += [f"{opening}{cell}</td>" for opening, cell in zip(self.opening, row_cells)]
             out.append(Markup("".join(html)))
         return out
@@ -214,7 +222,8 @@ class ListingMixin:
         if pager.get("direction") == "before":
             rows.reverse()
         cells = self._plan(names).format(rows)
-        html = RowRenderer(self, names).render(rows, cells) if self._plain_rows() else [None] * len(rows)
+        rights = self.row_rights([row.id for row in rows]) if rows and self._plain_rows() else None
+        html = RowRenderer(self, names, rights).render(rows, cells) if self._plain_rows() else [None] * len(rows)
         data = [ListRow(*parts) for parts in zip(rows, cells, html)]
         pager.update(first_id=data[0].id if data else None, last_id=data[-1].id if data else None)
         self._template_args["pager"] = pager
@@ -243,6 +252,10 @@ class ListingMixin:
     def _get_filter_groups(self):
         """The filter menu with its options (code tables included), built once per language for a while."""
         return codecache.derived(("filter_groups", self.endpoint, str(get_locale())), super()._get_filter_groups)
+
+    def row_rights(self, ids) -> dict | None:
+        """Return row id → (may edit, may delete) when rows differ (a lifecycle's statuses); None when alike."""
+        return None
 
     def _plain_rows(self) -> bool:
         """Rows are drawn in Python unless a column is edited in place or a view adds its own row actions."""

@@ -7,8 +7,14 @@ from admin_views import readable
 from admin_views.base import LifecycleView, ReadOnlyView
 from admin_views.labels import (APPLICATION_TYPE_NAMES, ATTACHMENT_KINDS, LICENSE_NAMES, LOGIN_MODE_NAMES,
                                 PERSON_TYPE_NAMES, QUALIFICATION_NAMES, choices, status_choices)
+from portal import clock
 from portal import models as m
+from portal.extensions import db
 from portal.i18n import translate
+from portal.qualification.state import reference_data
+from rules.qualification_sections import (declaration_personnel_violations, investor_violations,
+                                          license_row_format_violations, management_personnel_violations)
+from rules.violations import Violation
 
 CATEGORY = "资质备案"
 SECTION_COLUMNS = ["id", "enterprise_id", "application_id"]
@@ -59,21 +65,44 @@ def filed_beside_applied(view, application):
 
 
 class SectionAdmin(LifecycleView):
-    """A child section of an application (or of the filed record when the application is empty)."""
+    """A child section of an application (or of the filed record when the application is empty).
+
+    Staff edit a row of a draft application only (its lifecycle), checked by the section's rules as the
+    filing form checks the same row; filed data changes through a change application (Q-24)."""
 
     column_filters = ["enterprise_id", "application_id"]
     labels = {"application_id": "申请单（空为已备案数据）"}
+    orphan_refusal = Violation("Q-24", "application_id", "已备案数据只能通过变更申请修改，工作人员不能直接修改")
+
+    @staticmethod
+    def row_violations(row: dict, ref) -> list:
+        """Return the violations of one row of the section."""
+        return []
+
+    def rule_violations(self, form, record):
+        row = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+        return self.row_violations(row, reference_data(db.session))
 
 
 class ManagementPersonAdmin(SectionAdmin):
     column_list = SECTION_COLUMNS + ["person_type", "name", "id_type", "id_no", "nationality", "mobile"]
     column_choices = {"person_type": choices(PERSON_TYPE_NAMES)}
     labels = {**SectionAdmin.labels, "name": "姓名"}
+    code_rule = "Q-14"
+
+    @staticmethod
+    def row_violations(row, ref):
+        return management_personnel_violations([row], (), ref, clock.today())
 
 
 class InvestorAdmin(SectionAdmin):
     column_list = SECTION_COLUMNS + ["name", "nationality", "currency", "amount", "amount_usd"]
     labels = {**SectionAdmin.labels, "name": "出资者名称（姓名）"}
+    code_rule = "Q-15"
+
+    @staticmethod
+    def row_violations(row, ref):
+        return investor_violations([row], None, ref)
 
 
 class DeclarationPersonAdmin(SectionAdmin):
@@ -81,12 +110,22 @@ class DeclarationPersonAdmin(SectionAdmin):
     column_searchable_list = ["personnel_filing_no"]
     labels = {**SectionAdmin.labels, "name": "姓名"}
     system_filled = ("personnel_filing_no",)
+    code_rule = "Q-16"
+
+    @staticmethod
+    def row_violations(row, ref):
+        return declaration_personnel_violations([row], ref, clock.today())
 
 
 class ExternalLicenseAdmin(SectionAdmin):
     column_list = SECTION_COLUMNS + ["license_code", "number", "authority", "valid_until", "long_term"]
     column_choices = {"license_code": choices(LICENSE_NAMES)}
     labels = {**SectionAdmin.labels, "number": "许可证编号"}
+    code_rule = "Q-17"
+
+    @staticmethod
+    def row_violations(row, ref):
+        return license_row_format_violations(row, 0)
 
 
 class AttachmentAdmin(ReadOnlyView):

@@ -95,6 +95,22 @@ def record(session: Session, table_name: str, record_id: int | None, action: str
     }])
 
 
+def object_diff(obj, action: str) -> dict:
+    """Return the field diff of an ORM object for `action` (read before the flush for an update)."""
+    return _diff(obj, action)
+
+
+def record_object(session: Session, obj, action: str, diff: dict | None = None) -> None:
+    """Write one audit row for an ORM object of a register the session events skip (admin writes, X-3).
+
+    `diff` None means the whole row (a create); an update with an empty diff changed nothing and is not logged."""
+    if diff is None:
+        diff = _diff(obj, "create")
+    if diff or action != "update":
+        record(session, obj.__tablename__, getattr(obj, "id", None), action,
+               {key: tuple(change) for key, change in diff.items()})
+
+
 def _audit_table():
     from portal.models import AuditLog
     return AuditLog.__table__

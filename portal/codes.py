@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 
+from collections import Counter
+from typing import Callable
+
 from sqlalchemy import or_, select
 
 from portal.extensions import db
@@ -44,6 +47,39 @@ def code_set(table: str) -> frozenset[str]:
     """Return the set of active codes of a table."""
     return frozenset(db.session.scalars(select(CodeEntry.code).where(
         CodeEntry.table_name == table, CodeEntry.active.is_(True))))
+
+
+def code_resolver(table: str) -> Callable[[object], str | None]:
+    """Return a function turning typed text into a code of an active row: the code itself ("001", "1"
+    for three-digit tables), the "code 名称" label a dropdown shows, or a name (Chinese or English) that
+    only one row has. Text that matches nothing comes back stripped, for the check to refuse by field."""
+    rows = db.session.execute(select(CodeEntry.code, CodeEntry.name_zh, CodeEntry.name_en).where(
+        CodeEntry.table_name == table, CodeEntry.active.is_(True))).all()
+    codes = {code for code, _, _ in rows}
+    width = {len(code) for code in codes}
+    padded = width.pop() if len(width) == 1 and all(code.isdigit() for code in codes) else 0
+    names = Counter(name for _, zh, en in rows for name in {zh, (en or "").lower()} if name)
+    by_name = {name: code for code, zh, en in rows for name in {zh, (en or "").lower()} if name and names[name] == 1}
+
+    def resolve(value) -> str | None:
+        text = str(value).strip() if value is not None else ""
+        if not text:
+            return None
+        first = text.split()[0]
+        for candidate in (text, first):
+            if candidate in codes:
+                return candidate
+            if padded and candidate.isdigit() and len(candidate) < padded and candidate.zfill(padded) in codes:
+                return candidate.zfill(padded)
+        return by_name.get(text) or by_name.get(text.lower()) or text
+
+    return resolve
+
+
+def code_labels(table: str) -> dict[str, str]:
+    """Return "code 名称" of every row of a table, inactive ones too (records naming them stay readable)."""
+    rows = db.session.execute(select(CodeEntry.code, CodeEntry.name_zh).where(CodeEntry.table_name == table))
+    return {code: f"{code} {name}" for code, name in rows}
 
 
 def code_name(table: str, code: str | None) -> str:

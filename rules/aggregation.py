@@ -82,6 +82,14 @@ def overdue_deadline(declare_date: date) -> date:
     return date(year, month, DEADLINE_DAY)
 
 
+def overdue_before(today: date) -> date:
+    """C-19: general lists declared before this day are past their deadline today (the 10th of the next month)."""
+    month_start = date(today.year, today.month, 1)
+    if today.day > DEADLINE_DAY:
+        return month_start
+    return date(today.year - 1, 12, 1) if today.month == 1 else date(today.year, today.month - 1, 1)
+
+
 def is_overdue(declare_date: date | None, trade_mode: str | None, today: date) -> bool:
     """C-19: a general-trade list not aggregated by the 10th of the next month is overdue."""
     return bool(declare_date) and trade_mode == GENERAL_TRADE_MODE and today > overdue_deadline(declare_date)

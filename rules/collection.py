@@ -148,8 +148,11 @@ def product_item_violations(item: Mapping, units: Iterable[str], index: int | No
         found.append(Violation("C-4", f"{where}hs_code", "商品编码必须为 10 位数字"))
     if _blank(item.get("name")):
         found.append(Violation("C-4", f"{where}name", "商品名称不能为空"))
-    if item.get("unit") not in set(units):
-        found.append(Violation("C-4", f"{where}unit", f"计量单位 {item.get('unit') or ''} 不在参数表中"))
+    if _blank(item.get("unit")):
+        found.append(Violation("C-4", f"{where}unit", "计量单位不能为空"))
+    elif item.get("unit") not in set(units):
+        found.append(Violation("C-4", f"{where}unit",
+                               f"计量单位“{item.get('unit')}”既不是参数表中的代码也不是名称（如 001 或 台）"))
     license_no = item.get("license_no")
     if not _blank(license_no) and not LICENSE_NO.fullmatch(str(license_no)):
         found.append(Violation("C-4", f"{where}license_no", "许可证号格式应为“许可证代码:许可证编号”"))

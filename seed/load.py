@@ -42,6 +42,8 @@ def load_codes(session) -> dict[str, int]:
             key = (table, row["code"])
             values = {"name_zh": row["name_zh"], "name_en": row.get("name_en"), "parent_code": row.get("parent_code"),
                       "pinyin": row.get("pinyin") or "", "extra": row.get("extra") or {}}
+            if values["extra"].get("excluded"):  # e.g. ISO fund and metal codes: kept readable, never offered
+                values["active"] = False
             current = existing.get(key)
             if current is None:
                 session.add(CodeEntry(table_name=table, code=row["code"], **values))

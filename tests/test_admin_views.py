@@ -76,7 +76,7 @@ def test_staff_opens_list_details_and_forms_of_every_view(client, make):
             assert client.get(base + "new/").status_code == 200, base
     qualification_id = db.session.execute(db.text("select id from qualifications")).scalar()
     assert client.get(f"/admin/qualifications/details/?id={qualification_id}").status_code == 200
-    assert client.get(f"/admin/qualifications/edit/?id={qualification_id}").status_code == 200
+    assert client.get(f"/admin/qualifications/edit/?id={qualification_id}").status_code == 409  # final
     assert client.get(f"/admin/enterprises/edit/?id={ent.id}").status_code == 200
 
 

@@ -17,21 +17,22 @@ from portal.api.aggregation_schemas import (AggregationAccepted, AggregationCrea
                                             DeclarationPage, DeclarationStatus, MappingPage, StatisticsOut)
 from portal.collection import aggregation, declarations, statistics
 from portal.collection.declaration_print import render_declaration_pdf, render_receipt_notice_pdf
-from portal.collection.filing_common import not_found, plain_amount
+from portal.collection.filing_common import plain_amount
 from portal.downloads import attachment
 from portal.extensions import db
-from portal.models import AggregationRequest, Enterprise, Receipt
+from portal.models import Enterprise, Receipt
 from rules.lifecycle import lifecycle_of
 from rules.violations import RuleError, Violation
 
 DECLARATION_FILTERS = {"role": "企业类别：AGENT（报关申报单位）| CONSIGNEE（收发货人）", "ie": "进出口标志 I | E",
                        "from": "生成日期起 YYYY-MM-DD", "to": "生成日期止 YYYY-MM-DD",
                        "cleared": "是否结关：true | false", "no": "高级查询：统一编号",
+                       "status": "状态：DRAFT | DECLARED | NOT_ACCEPTED | INSPECTION | CONCLUDED | CLOSED",
                        "cursor": "上一页返回的 next", "limit": "每页条数（默认 20，最多 100）"}
 MAPPING_FILTERS = {"list_no": "清单中心统一编号", "declaration_no": "报关单统一编号（二选一）",
                    "cursor": "上一页返回的 next", "limit": "每页条数（默认 500，最多 5000）"}
 STATISTICS_FILTERS = {"from": "申报日期起 YYYY-MM-DD（默认近 12 个月）", "to": "申报日期止 YYYY-MM-DD",
-                      "group_by": "统计维度，可多个或逗号分隔：period（月）、list_type、customs_code、currency",
+                      "group_by": "统计维度，可多个或逗号分隔：period（月）、list_type、customs_code、currency、unit",
                       "list_type": "清单类型", "customs_code": "申报地海关", "measure": "图表指标 lists|items|qty|total"}
 
 
@@ -76,12 +77,7 @@ def create_aggregation():
                summary="汇总申请状态与生成的报关单统一编号 (C-19, C-22)")
 def get_aggregation(request_id: int):
     """Return an aggregation request with its declaration numbers."""
-    identity = base.identity()
-    identity.require_module_c()
-    found = db.session.scalar(select(AggregationRequest).where(
-        AggregationRequest.id == request_id, AggregationRequest.tenant_clause(identity.enterprise_id)))
-    if found is None:
-        raise not_found("id", "汇总申请")
+    found = aggregation.find_request(db.session, base.identity(), request_id)
     return base.ok(aggregation.request_summary(db.session, found))
 
 
@@ -126,7 +122,8 @@ def list_declarations():
     rows, last = declarations.query_declarations(
         db.session, base.identity(), role=request.args.get("role") or None, ie=request.args.get("ie") or None,
         date_from=_arg_date("from"), date_to=_arg_date("to"), cleared=_arg_bool("cleared"),
-        unified_no=request.args.get("no") or None, cursor=_arg_int("cursor", None),
+        unified_no=request.args.get("no") or None, status=request.args.get("status") or None,
+        cursor=_arg_int("cursor", None),
         limit=_arg_int("limit", 20, 100))
     return base.ok({"items": [declaration_dict(d, items=False) for d in rows],
                     "next": str(last) if last is not None else None})
@@ -187,7 +184,8 @@ def list_mappings():
 
 
 @base.endpoint("/statistics", response=StatisticsOut, query=STATISTICS_FILTERS,
-               summary="集报清单业务统计：按月、清单类型、海关、币制分组的票数、项数、数量、货值 (C-26)")
+               summary="集报清单业务统计：按月、清单类型、海关、币制、计量单位分组的票数、项数，数量按计量单位、"
+                       "货值按币制分列（不相加、不折算）(C-26)")
 def get_statistics():
     """Count the enterprise's lists over a range, grouped as asked."""
     identity = base.identity()
@@ -195,8 +193,11 @@ def get_statistics():
     result = statistics.list_statistics(db.session, identity, statistics.parse_query(request.args))
     query = result.query
 
-    def plain(row: dict) -> dict:
-        return {**row, "qty": format(row["qty"], "f"), "total": format(row["total"], "f")}
+    def plain(row: dict) -> dict:  # one quantity per unit and one value per currency, never added together
+        return {**{k: v for k, v in row.items() if k not in ("qty", "total")},
+                "qty_by_unit": [{"unit": unit, "qty": plain_amount(qty)} for unit, qty in row["qty"]],
+                "total_by_currency": [{"currency": currency, "total": format(total, "f")}
+                                      for currency, total in row["total"]]}
     return base.ok({"query": {"from": query.date_from.isoformat(), "to": query.date_to.isoformat(),
                               "group_by": list(query.group_by), "list_type": query.list_type,
                               "customs_code": query.customs_code},

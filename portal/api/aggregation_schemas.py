@@ -95,14 +95,25 @@ class MappingPage(Answer):
     next: str | None
 
 
+class UnitQuantity(Answer):
+    unit: str = Field(description="计量单位代码")
+    qty: str = Field(description="该计量单位的数量合计")
+
+
+class CurrencyTotal(Answer):
+    currency: str = Field(description="币制代码")
+    total: str = Field(description="该币制的货值合计（原币，不折算）")
+
+
 class StatisticsRow(Answer):
     lists: int = Field(description="清单票数")
     items: int = Field(description="商品项数")
-    qty: str = Field(description="数量合计")
-    total: str = Field(description="货值合计（原币）")
+    qty_by_unit: list[UnitQuantity] = Field(description="数量合计，每个计量单位一项（不同单位不相加）")
+    total_by_currency: list[CurrencyTotal] = Field(description="货值合计，每个币制一项（不同币制不相加）")
 
 
 class StatisticsOut(Answer):
     query: dict = Field(description="生效的统计条件：from、to、group_by、list_type、customs_code")
-    rows: list[StatisticsRow] = Field(description="每组一行，另含所选维度：period（YYYY-MM）、list_type、customs_code、currency")
+    rows: list[StatisticsRow] = Field(description="每组一行，另含所选维度：period（YYYY-MM）、list_type、customs_code、currency、"
+                                                  "unit")
     totals: StatisticsRow

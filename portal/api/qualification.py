@@ -28,7 +28,8 @@ def _pdf(content: bytes, file_name: str) -> Response:
 
 
 @base.endpoint("/applications", methods=("POST",), body=ApplicationCreate, response=ApplicationCreated, status=201,
-               summary="保存（暂存）申请单：只查格式，首次保存分配申请统一编号 (Q-20, Q-13, Q-23)")
+               summary="保存（暂存）申请单：只查格式（变更申请另查 Q-24：不能变更时不生成暂存单），"
+                       "首次保存分配申请统一编号 (Q-20, Q-13, Q-23, Q-24)")
 def create_application():
     """Create a DRAFT application (filing, change, extension or cancellation)."""
     body = base.parse_body(ApplicationCreate).model_dump(exclude_unset=True)

@@ -22,6 +22,7 @@ from sqlalchemy import String, and_, cast, exists, func, insert, literal, or_, s
 from portal import clock
 from portal.collection.bulk_log import COUNTED, log_transition, write_audit, write_receipts
 from portal.collection.consolidation import DECLARATIONS, HEADS, ITEMS, Selection, build_declarations
+from portal.collection.filing_common import not_found
 from portal.database import is_postgres
 from portal.models import (AgentQualificationRule, AggregationRequest, Declaration, Enterprise, ListHead,
                            Qualification)
@@ -328,6 +329,16 @@ def flag_overdue(session, period: str, now=None) -> dict:
             write_audit(session, HEADS, and_(HEADS.c.overdue.is_(True), HEADS.c.updated_at == stamp), "update",
                         {"overdue": (False, True)})
         return {"flagged": flagged}
+
+
+def find_request(session, identity, request_id: int) -> AggregationRequest:
+    """Return one of the enterprise's aggregation requests; others' are 404 (C-19, U-5)."""
+    identity.require_module_c()
+    found = session.scalar(select(AggregationRequest).where(
+        AggregationRequest.id == request_id, AggregationRequest.tenant_clause(identity.enterprise_id)))
+    if found is None:
+        raise not_found("id", "汇总申请")
+    return found
 
 
 def request_summary(session, request: AggregationRequest) -> dict:

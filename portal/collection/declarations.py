@@ -18,6 +18,7 @@ from admin_views.export import neutralise
 from portal import clock
 from portal.collection.filing_common import not_found
 from portal.models import ConsolidationMapping, Declaration, DeclarationItem, ListHead, ListItem
+from portal.models.declaration import DECLARATION_STATUSES
 from portal.transitions import performs, transition
 from rules.lifecycles_collection import (CLOSE_DECLARATION, CONCLUDE_DECLARATION, DECLARE_DECLARATION,
                                          INSPECT_DECLARATION, REFUSE_DECLARATION)
@@ -92,18 +93,41 @@ def _day_start(value: date) -> datetime:
     return datetime.combine(value, time.min)
 
 
+def declares_clause(enterprise_id: int):
+    """Declarations this enterprise declares: as the named agent, or as the consignee when 不指定 (C-24)."""
+    return or_(Declaration.agent_enterprise_id == enterprise_id,
+               and_(Declaration.agent_enterprise_id.is_(None), Declaration.enterprise_id == enterprise_id))
+
+
+def own_role(session, identity) -> str:
+    """Return the role the query opens on (C-24): CONSIGNEE when the enterprise only receives declarations,
+    AGENT when it only declares others', "" (both) when it does both or has none yet. Two indexed look-ups."""
+    me = identity.enterprise_id
+    consignee = session.scalar(select(Declaration.id).where(Declaration.enterprise_id == me).limit(1))
+    agent = session.scalar(select(Declaration.id).where(Declaration.agent_enterprise_id == me,
+                                                        Declaration.enterprise_id != me).limit(1))
+    if (consignee is None) == (agent is None):
+        return ""
+    return "CONSIGNEE" if consignee is not None else "AGENT"
+
+
 def query_declarations(session, identity, *, role: str | None = None, ie: str | None = None,
                        date_from: date | None = None, date_to: date | None = None, cleared: bool | None = None,
-                       unified_no: str | None = None, cursor: int | None = None, limit: int = 20):
-    """Basic query (role, I/E, date, cleared) or advanced (unified no.), newest first; return (rows, next id)."""
+                       unified_no: str | None = None, status: str | None = None, cursor: int | None = None,
+                       limit: int = 20):
+    """Basic query (role, I/E, date, cleared, status) or advanced (unified no.), newest first;
+    return (rows, next id)."""
     identity.require_module_c()
     me = identity.enterprise_id
     query = select(Declaration).where(Declaration.tenant_clause(me))
     if role not in (None, "", *ROLES):
         raise RuleError([Violation("C-24", "role", "企业类别须为 AGENT（报关申报单位）或 CONSIGNEE（收发货人）")])
+    if status not in (None, "", *DECLARATION_STATUSES):
+        raise RuleError([Violation("C-24", "status", f"未知的报关单状态：{status}")])
+    if status:
+        query = query.where(Declaration.status == status)
     if role == "AGENT":
-        query = query.where(or_(Declaration.agent_enterprise_id == me,
-                                and_(Declaration.agent_enterprise_id.is_(None), Declaration.enterprise_id == me)))
+        query = query.where(declares_clause(me))
     elif role == "CONSIGNEE":
         query = query.where(Declaration.enterprise_id == me)
     if ie:

@@ -14,7 +14,7 @@ from portal import clock
 from portal.codes import code_set
 from portal.collection.filing_common import (config_value, filing_values, flush, lock, not_found, require_own,
                                              stored_values)
-from portal.collection.volumes import clean_item, fill_volumes, item_violations
+from portal.collection.volumes import clean_item, fill_volumes, item_violations, typed_items
 from portal.models import CollectionFiling, FilingRequest, Product, ProductVolume
 from portal.numbering import next_number
 from portal.transitions import performs, transition
@@ -81,7 +81,7 @@ def request_filing_change(session, identity, filing: CollectionFiling, body: dic
     require_own(identity, filing)
     filing = lock(session, filing)
     changes = {k: v for k, v in (body or {}).items() if k not in ("add_items", "disable_items")}
-    add_items = [dict(item) for item in (body or {}).get("add_items") or ()]
+    add_items = typed_items((body or {}).get("add_items"))
     disable = [dict(ref) for ref in (body or {}).get("disable_items") or ()]
     violations = filing_change_violations(filing.status, _open_request(session, filing, "CHANGE") is not None,
                                           changes)

@@ -46,12 +46,23 @@ def _state_error(filing: CollectionFiling, action: str) -> RuleError:
 def save_filing(session, identity, body: dict, filing: CollectionFiling | None = None) -> CollectionFiling:
     """Save (暂存) a filing: code, name filled from the enterprise; number on first save (C-1, C-2)."""
     identity.require_module_c()
-    body = {k: v for k, v in (body or {}).items() if k in FILING_FIELDS}
     if filing is not None:
         require_own(identity, filing)
         if filing.status not in FILING_EDITABLE:
             raise _state_error(filing, "修改")
-    enterprise = session.get(Enterprise, identity.enterprise_id)
+    return _store_filing(session, session.get(Enterprise, identity.enterprise_id), body, filing)
+
+
+def correct_filing(session, filing: CollectionFiling, body: dict) -> CollectionFiling:
+    """Staff correct a filing not yet declared (admin): the checks and effects of save_filing (C-1, C-2, C-3)."""
+    filing = lock(session, filing)
+    if filing.status not in FILING_EDITABLE:
+        raise _state_error(filing, "修改")
+    return _store_filing(session, session.get(Enterprise, filing.enterprise_id), body, filing)
+
+
+def _store_filing(session, enterprise: Enterprise, body: dict, filing: CollectionFiling | None) -> CollectionFiling:
+    body = {k: v for k, v in (body or {}).items() if k in FILING_FIELDS}
     data = {**(filing_values(filing) if filing is not None else {}), **body, **system_values(enterprise)}
     if enterprise.guarantee_mode and data.get("goods_nature") != "BONDED":
         data["guarantee_mode"] = enterprise.guarantee_mode  # C-2: filled from the enterprise's record

@@ -13,11 +13,11 @@ from __future__ import annotations
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import clock, numbering
+from portal import audit, clock, numbering
 from portal.collection.filing_common import lock, not_found
 from portal.collection.list_checks import declare_violations
 from portal.collection.list_values import (HEAD_FIELDS, Lookups, clean_head, clean_items, head_values, item_rows,
-                                           item_values, refresh_copies)
+                                           item_values, parse_field, refresh_copies)
 from portal.models import ListHead, ListItem
 from portal.transitions import performs, transition
 from rules.collection import renumber_after_delete, renumber_after_insert
@@ -66,19 +66,46 @@ def _replace_items(session, head: ListHead, rows: list[dict]) -> None:
 def save_list(session, identity, body: dict, head: ListHead | None = None) -> ListHead:
     """Save (暂存) a list: needs list type and customs; number on first save; items copy filed data (C-8, C-10)."""
     identity.require_module_c()
-    body = dict(body or {})
     if head is not None:
         head = _draft(session, identity, head)
+    return _store_list(session, identity.enterprise_id, dict(body or {}), head)
+
+
+def correct_list(session, head: ListHead, body: dict) -> ListHead:
+    """Staff correct a 暂存 list of any enterprise (admin): the checks and effects of save_list (C-8, C-10, C-14)."""
+    head = lock(session, head)
+    if head.status != DRAFT:
+        raise RuleError(editable_violations(head.status), status=409)
+    return _store_list(session, head.enterprise_id, dict(body or {}), head)
+
+
+def correct_list_item(session, item: ListItem, body: dict) -> ListItem:
+    """Staff re-classify the spec (申报要素) of an item of a 暂存 list (admin; C-10, C-14); audited here, as list
+    items are bulk children the session events skip (X-3)."""
+    head = lock(session, item.head)
+    if head.status != DRAFT:
+        raise RuleError(editable_violations(head.status), status=409)
+    spec, problem = parse_field("spec", body.get("spec"))
+    if problem:
+        raise RuleError([problem])
+    if spec != item.spec:
+        audit.record(session, ListItem.__tablename__, item.id, "update", {"spec": (item.spec, spec)})
+        item.spec = spec
+        head.updated_at = clock.now_naive()
+        _flush(session)
+    return item
+
+
+def _store_list(session, enterprise_id: int, body: dict, head: ListHead | None) -> ListHead:
     merged = {**(head_values(head) if head is not None else {}), **{k: body[k] for k in HEAD_FIELDS if k in body}}
-    lookups = Lookups(session, identity.enterprise_id)
+    lookups = Lookups(session, enterprise_id)
     values, violations = clean_head(merged, lookups.codes("customs"))
     items, item_problems = clean_items(body.get("items")) if "items" in body else (None, [])
     violations += item_problems
     if violations:
         raise RuleError(violations)
     if head is None:
-        head = ListHead(center_no=numbering.next_number(session, "list"), enterprise_id=identity.enterprise_id,
-                        status=DRAFT)
+        head = ListHead(center_no=numbering.next_number(session, "list"), enterprise_id=enterprise_id, status=DRAFT)
         session.add(head)
     for name, value in values.items():
         setattr(head, name, value)

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 import seed
-from portal.codes import code_set
+from portal.codes import code_resolver, code_set
 from portal.collection.reference_files import Column, FileProblem, parse_rows, read_table, row_violation
 from portal.models import BondedBook, BondedBookItem, Enterprise, Licence, LicenceGood, Manifest
 from rules.violations import RuleError, Violation
@@ -63,7 +63,7 @@ BONDED_BOOKS = Register("bonded_books", "账册/手册", "C-10", (
     Column("hs_code", "商品编码", kind="hs", note="10 位数字"),
     Column("name", "商品名称", length=200),
     Column("spec", "规格型号", required=False),
-    Column("unit", "计量单位", kind="unit", note="计量单位代码，如 007"),
+    Column("unit", "计量单位", kind="unit", note="计量单位代码或名称，如 007 或 个"),
 ))
 REGISTERS = {r.name: r for r in (LICENCES, MANIFESTS, BONDED_BOOKS)}
 
@@ -97,7 +97,7 @@ def _cross_violations(session, register: Register, rows) -> tuple[dict[str, int]
             problem(number, "net_weight", "净重不能大于毛重")
         if register is BONDED_BOOKS:
             if row["unit"] and row["unit"] not in units:
-                problem(number, "unit", f"计量单位 {row['unit']} 不在参数表中")
+                problem(number, "unit", f"计量单位“{row['unit']}”既不是参数表中的代码也不是名称（如 007 或 个）")
             head = (row["enterprise_uscc"], row["book_type"], row["valid_until"])
             if row["book_no"] and heads.setdefault(row["book_no"], (number, head))[1] != head:
                 problem(number, "book_no", f"同一账册的企业、类型、有效期须与第 {heads[row['book_no']][0]} 行一致")
@@ -196,6 +196,9 @@ def import_register(session, name: str, file_name: str, data: bytes) -> dict:
     except FileProblem as exc:
         raise RuleError([Violation(register.rule, "file", str(exc))]) from None
     rows, violations = parse_rows(register.columns, table, register.rule)
+    if register is BONDED_BOOKS:  # a unit typed as 007, "007 个" or 个 becomes its code
+        unit_code = code_resolver("units")
+        rows = [(number, {**row, "unit": unit_code(row["unit"])}) for number, row in rows]
     enterprises, more = _cross_violations(session, register, rows)
     violations += more
     if violations:

@@ -1,17 +1,19 @@
-"""集报清单业务统计 (C-26): counts, quantities and values of the enterprise's lists, one SQL GROUP BY.
+"""集报清单业务统计 (C-26): counts, quantities and values of the enterprise's lists, by SQL GROUP BY.
 
 Lists count when customs kept them (statuses 2, 7, 9–15: declared and not failed, returned or
-revoked) and their declare date is in the chosen range. Rows are grouped by any of month,
-list type, customs and currency; with currency among the groups a list with items in two
-currencies counts in both rows. The chart is drawn with reportlab's own graphics: the page shows
-it as SVG and the printed PDF embeds the same drawing (P-3).
+revoked) and their declare date is in the chosen range. Rows are grouped by any of month, list
+type, customs, currency and unit. Amounts in different currencies and quantities in different
+units are never added: every row (and the totals) carries one value per currency and one quantity
+per unit, each summed by the database (GROUP BY the row's groups + currency, or + unit). A grand
+total across currencies would need exchange rates, which the portal does not keep, so there is none.
+With currency (or unit) among the groups a list with items in two currencies counts in both rows.
+The chart is drawn by portal/collection/statistics_chart.py.
 """
 from __future__ import annotations
 
-import base64
-import math
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import extract, func, select
 
@@ -21,11 +23,11 @@ from rules.lists import LICENCE_USING_STATUSES, LIST_TYPE_NAMES
 from rules.violations import RuleError, Violation
 
 COUNTED_STATUSES = LICENCE_USING_STATUSES
-DIMENSIONS = {"period": "统计期间（月）", "list_type": "清单类型", "customs_code": "申报地海关", "currency": "币制"}
-MEASURES = {"lists": "清单票数", "items": "商品项数", "qty": "数量合计", "total": "货值合计（原币）"}
+DIMENSIONS = {"period": "统计期间（月）", "list_type": "清单类型", "customs_code": "申报地海关", "currency": "币制",
+              "unit": "计量单位"}
+MEASURES = {"lists": "清单票数", "items": "商品项数", "qty": "数量合计（按单位）", "total": "货值合计（按币制）"}
 MAX_DAYS = 366 * 3
-MAX_SERIES = 8
-OTHER = "其他"
+ITEM_COLUMNS = {"currency": ListItem.currency, "unit": ListItem.unit}  # the dimensions read from the items
 
 
 @dataclass
@@ -42,11 +44,15 @@ class StatisticsQuery:
 
 @dataclass
 class StatisticsResult:
-    """The table rows (one per group), the overall totals and the query they answer."""
+    """The table rows (one per group) and the totals, each with lists, items, `qty` as [(unit, sum)] and
+    `total` as [(currency, sum)]; `values` and `quantities` are the same sums as rows per group and
+    currency (unit), what the chart draws."""
 
     query: StatisticsQuery
     rows: list[dict] = field(default_factory=list)
     totals: dict = field(default_factory=dict)
+    values: list[dict] = field(default_factory=list)
+    quantities: list[dict] = field(default_factory=list)
 
 
 def default_range(today: date | None = None) -> tuple[date, date]:
@@ -84,23 +90,17 @@ def parse_query(args) -> StatisticsQuery:
                            (args.get("customs_code") or None))
 
 
-def _dimension_columns(group_by):
+def _columns(names) -> list:
     columns = []
-    for name in group_by:
+    for name in names:
         if name == "period":
             columns += [extract("year", ListHead.declare_date).label("year"),
                         extract("month", ListHead.declare_date).label("month")]
-        elif name == "currency":
-            columns.append(ListItem.currency.label("currency"))
+        elif name in ITEM_COLUMNS:
+            columns.append(ITEM_COLUMNS[name].label(name))
         else:
             columns.append(getattr(ListHead, name).label(name))
     return columns
-
-
-def _measures():
-    return [func.count(func.distinct(ListHead.id)).label("lists"), func.count(ListItem.id).label("items"),
-            func.coalesce(func.sum(ListItem.qty), 0).label("qty"),
-            func.coalesce(func.sum(ListItem.total), 0).label("total")]
 
 
 def _filtered(query, enterprise_id: int, spec: StatisticsQuery):
@@ -114,6 +114,19 @@ def _filtered(query, enterprise_id: int, spec: StatisticsQuery):
     return query
 
 
+def _grouped(session, identity, spec: StatisticsQuery, names, measures) -> list:
+    """Run one GROUP BY over the filtered items: `names` as groups, `measures` as aggregate columns."""
+    columns = _columns(names)
+    query = _filtered(select(*columns, *measures), identity.enterprise_id, spec)
+    if columns:
+        query = query.group_by(*columns).order_by(*columns)
+    return session.execute(query).all()
+
+
+def _decimal(value) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
 def _label(name: str, row) -> str:
     if name == "period":
         return f"{int(row.year):04d}-{int(row.month):02d}"
@@ -121,112 +134,31 @@ def _label(name: str, row) -> str:
     return LIST_TYPE_NAMES.get(value, value) if name == "list_type" else value
 
 
+def _sums(session, identity, spec: StatisticsQuery, per: str, column, label: str) -> list[dict]:
+    """Return {groups…, per: code, label: sum} per group and currency (or unit), summed by the database."""
+    names = list(spec.group_by) + ([per] if per not in spec.group_by else [])
+    rows = _grouped(session, identity, spec, names, [func.coalesce(func.sum(column), 0).label(label)])
+    return [{**{name: _label(name, row) for name in names}, label: _decimal(getattr(row, label))} for row in rows]
+
+
 def list_statistics(session, identity, spec: StatisticsQuery) -> StatisticsResult:
-    """Count the enterprise's lists, items, quantities and values per group over the range (C-26)."""
+    """Count the enterprise's lists and items per group over the range; sum quantities per unit and values
+    per currency, each apart (C-26). Six GROUP BY statements; no row of a list is read into Python."""
     identity.require_module_c()
-    dimensions = _dimension_columns(spec.group_by)
-    grouped = _filtered(select(*dimensions, *_measures()), identity.enterprise_id, spec)
-    rows = []
-    for row in session.execute(grouped.group_by(*dimensions).order_by(*dimensions)):
+    counts = [func.count(func.distinct(ListHead.id)).label("lists"), func.count(ListItem.id).label("items")]
+    values = _sums(session, identity, spec, "currency", ListItem.total, "total")
+    quantities = _sums(session, identity, spec, "unit", ListItem.qty, "qty")
+    rows = {}
+    for row in _grouped(session, identity, spec, spec.group_by, counts):
         labels = {name: _label(name, row) for name in spec.group_by}
-        rows.append({**labels, "lists": row.lists, "items": row.items, "qty": row.qty, "total": row.total})
-    total = session.execute(_filtered(select(*_measures()), identity.enterprise_id, spec)).one()
-    return StatisticsResult(spec, rows, {"lists": total.lists, "items": total.items, "qty": total.qty,
-                                         "total": total.total})
-
-
-# ---- the chart ---------------------------------------------------------------------------------------
-def chart_series(result: StatisticsResult) -> tuple[list[str], list[str], list[list[float]]]:
-    """Return (categories from the first dimension, series from the others, values) for the chart."""
-    first, rest = result.query.group_by[0], result.query.group_by[1:]
-    measure = result.query.measure
-    categories = list(dict.fromkeys(row[first] for row in result.rows))
-    sums: dict[str, dict[str, float]] = {}
-    for row in result.rows:
-        name = " / ".join(str(row[d]) for d in rest) or MEASURES[measure]
-        sums.setdefault(name, {}).setdefault(row[first], 0.0)
-        sums[name][row[first]] += float(row[measure])
-    ranked = sorted(sums, key=lambda name: -sum(sums[name].values()))
-    if len(ranked) > MAX_SERIES:
-        other: dict[str, float] = {}
-        for name in ranked[MAX_SERIES - 1:]:
-            for category, value in sums.pop(name).items():
-                other[category] = other.get(category, 0.0) + value
-        ranked = ranked[:MAX_SERIES - 1] + [OTHER]
-        sums[OTHER] = other
-    return categories, ranked, [[sums[name].get(c, 0.0) for c in categories] for name in ranked]
-
-
-def chart_drawing(result: StatisticsResult, width: int = 720, height: int = 300):
-    """Draw the measure per category as a (stacked) bar chart with a legend (reportlab graphics)."""
-    from reportlab.graphics.charts.barcharts import VerticalBarChart
-    from reportlab.graphics.charts.legends import Legend
-    from reportlab.graphics.shapes import Drawing, String
-    from reportlab.lib import colors
-
-    font = chart_font()
-    categories, names, values = chart_series(result)
-    palette = [colors.HexColor(c) for c in ("#1f5fa8", "#e08a1e", "#2e9d5b", "#c23b3b", "#7a4fb0", "#8c6d31",
-                                            "#d45fa0", "#6f7f8f")]
-    drawing = Drawing(width, height)
-    title = f"{MEASURES[result.query.measure]}（按{DIMENSIONS[result.query.group_by[0]]}）"
-    drawing.add(String(width / 2, height - 16, title, fontName=font, fontSize=11, textAnchor="middle"))
-    chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 60, 46, width - 230, height - 80
-    chart.data = values or [[0]]
-    chart.categoryAxis.categoryNames = [str(c) for c in categories] or ["（无数据）"]
-    chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = font
-    chart.categoryAxis.labels.fontSize = chart.valueAxis.labels.fontSize = 8
-    chart.categoryAxis.labels.angle = 30 if len(categories) > 6 else 0
-    chart.categoryAxis.labels.boxAnchor = "ne" if len(categories) > 6 else "n"
-    chart.valueAxis.valueMin = 0
-    stacked = len(chart.data) > 1
-    if stacked:
-        chart.categoryAxis.style = "stacked"  # sparse series read better stacked than side by side
-    counted = result.query.measure in ("lists", "items")
-    if counted:  # whole ticks for counts
-        top = max(sum(column) for column in zip(*chart.data)) if stacked else max(chart.data[0])
-        chart.valueAxis.valueStep = max(1, math.ceil(top / 6))
-    digits = 0 if counted else 2
-    chart.valueAxis.labelTextFormat = lambda value: f"{value:,.{digits}f}"
-    for index in range(len(chart.data)):
-        chart.bars[index].fillColor = palette[index % len(palette)]
-        chart.bars[index].strokeColor = None
-    drawing.add(chart)
-    legend = Legend()
-    legend.x, legend.y, legend.fontName, legend.fontSize = width - 160, height - 40, font, 8
-    legend.alignment = "right"
-    legend.colorNamePairs = [(palette[i % len(palette)], name) for i, name in enumerate(names)]
-    drawing.add(legend)
-    return drawing
-
-
-def chart_font() -> str:
-    """Register the PDF CJK font for reportlab drawings once; return its name."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    from portal.pdf import font_path
-    name = "SwChart"
-    if name not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(name, str(font_path()), subfontIndex=0))
-    return name
-
-
-def chart_svg_data_uri(result: StatisticsResult) -> str:
-    """Return the chart as an SVG data URI (shown in the page and embedded in the PDF)."""
-    from reportlab.graphics import renderSVG
-    svg = renderSVG.drawToString(chart_drawing(result))
-    if isinstance(svg, str):
-        svg = svg.encode("utf-8")
-    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
-
-
-def render_statistics_pdf(result: StatisticsResult, enterprise_name: str) -> bytes:
-    """Render the statistics table with its chart as a printable PDF (C-26, P-3)."""
-    from portal.pdf import cap_rows, render_pdf
-    return render_pdf("pdf/statistics.html", result=result, rows=cap_rows(result.rows),
-                      chart=chart_svg_data_uri(result),
-                      dimensions=DIMENSIONS, measures=MEASURES, enterprise_name=enterprise_name,
-                      group_labels="、".join(DIMENSIONS[name] for name in result.query.group_by),
-                      printed_at=clock.now_naive().strftime("%Y-%m-%d %H:%M:%S"))
+        rows[tuple(labels.values())] = {**labels, "lists": row.lists, "items": row.items, "qty": [], "total": []}
+    for sums, per, measure in ((values, "currency", "total"), (quantities, "unit", "qty")):
+        for entry in sums:
+            rows[tuple(entry[name] for name in spec.group_by)][measure].append((entry[per], entry[measure]))
+    overall = _grouped(session, identity, spec, (), counts)[0]
+    totals = {"lists": overall.lists, "items": overall.items,
+              "total": [(r.currency, _decimal(r.total)) for r in _grouped(
+                  session, identity, spec, ("currency",), [func.coalesce(func.sum(ListItem.total), 0).label("total")])],
+              "qty": [(r.unit, _decimal(r.qty)) for r in _grouped(
+                  session, identity, spec, ("unit",), [func.coalesce(func.sum(ListItem.qty), 0).label("qty")])]}
+    return StatisticsResult(spec, list(rows.values()), totals, values, quantities)

@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_login import login_required
 
-from portal.codes import choices
-from portal.collection.statistics import (DIMENSIONS, MEASURES, chart_svg_data_uri, list_statistics, parse_query,
-                                          render_statistics_pdf)
+from portal.codes import choices, code_labels
+from portal.collection.statistics import DIMENSIONS, MEASURES, list_statistics, parse_query
+from portal.collection.statistics_chart import chart_svg_data_uri, render_statistics_pdf, unit_names
 from portal.extensions import db
 from portal.i18n import LocalizedNames
 from portal.identity import require_identity
@@ -34,9 +34,10 @@ def statistics():
     identity, result, violations = _run()
     print_url = url_for(".statistics_pdf", **request.args.to_dict(flat=False)) if result else None
     return render_template("collection/statistics.html", result=result, violations=violations,
-                           chart=chart_svg_data_uri(result) if result else None, print_url=print_url,
+                           chart=chart_svg_data_uri(result, for_page=True) if result else None, print_url=print_url,
                            dimensions=LocalizedNames(DIMENSIONS), measures=LocalizedNames(MEASURES),
-                           list_types=LocalizedNames(LIST_TYPE_NAMES),
+                           list_types=LocalizedNames(LIST_TYPE_NAMES), units=unit_names() if result else {},
+                           currencies=code_labels("currencies") if result else {},
                            customs=choices("customs"), args=request.args), 422 if violations else 200
 
 

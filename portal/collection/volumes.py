@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 
 from portal import audit, clock, numbering
-from portal.codes import code_set
+from portal.codes import code_resolver, code_set
 from portal.collection.filing_common import flush, lock, not_found, require_own
 from portal.models import CollectionFiling, Product, ProductVolume
 from portal.transitions import performs, transition
@@ -45,6 +45,12 @@ def clean_item(item: dict) -> dict:
         text = str(value).strip() if value is not None else ""
         values[field] = text or None
     return values
+
+
+def typed_items(items) -> list[dict]:
+    """Return copies of the items with the unit as typed (001, "001 台" or 台) turned into its code (C-4)."""
+    unit_code = code_resolver("units")
+    return [{**item, "unit": unit_code(item.get("unit"))} for item in (dict(i or {}) for i in items or ())]
 
 
 def item_violations(items: list[dict], indexed: bool = True, field: str = "items") -> list[Violation]:
@@ -127,7 +133,7 @@ def add_products(session, identity, filing: CollectionFiling, items: list[dict],
     violations = filing_volume_violations(filing)
     if violations:
         raise RuleError(violations, status=409 if filing.status == "CANCELLED" else 422)
-    items = [dict(item) for item in items or ()]
+    items = typed_items(items)
     if not items:
         raise RuleError([Violation("C-4", "items", "请至少录入一项商品")])
     violations = item_violations(items)
@@ -164,7 +170,8 @@ def _renumber(session, volume: ProductVolume, products: list[Product], mapping: 
 def insert_product_before(session, identity, volume: ProductVolume, seq: int, item: dict) -> Product:
     """Insert an item before `seq` of a draft volume; that item and later ones move +1 (C-4)."""
     volume, products = _draft(session, identity, volume, "插入")
-    violations = item_violations([dict(item or {})], indexed=False)
+    item = typed_items([item])[0]
+    violations = item_violations([item], indexed=False)
     seqs = [p.seq for p in products]
     if seq not in seqs:
         violations.append(Violation("C-4", "seq", f"分册中没有序号为 {seq} 的商品"))

@@ -5,17 +5,18 @@ move to 待汇总 and the scheduler later builds the declarations. Overdue lists
 """
 from __future__ import annotations
 
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import select
 
 from portal import clock
-from portal.collection import aggregation
+from portal.collection import aggregation, declarations
 from portal.collection_pages import bp
 from portal.collection_pages.common import attempt, identity, query_date, text
 from portal.extensions import db
-from portal.i18n import LocalizedNames
-from portal.models import AggregationRequest, ListHead
+from portal.i18n import LocalizedNames, status_name, translate
+from portal.models import AggregationRequest, Declaration, ListHead
 from rules.aggregation import AGGREGATABLE_STATUS, is_overdue
 
 MAX_SHOWN = 1000
@@ -82,10 +83,27 @@ def aggregation_page():
     created, error = attempt(lambda: aggregation.request_aggregation(db.session, identity(), chosen, agent_code))
     if error is not None:
         return render_aggregation(error.violations, error.status, chosen, agent_code or "", agent_mode)
-    flash(_("%(answer)s：汇总申请 %(id)s 已受理，%(n)s 票清单转为待汇总。此时清单尚未真正汇总成报关单，需等定时处理程序"
-            "处理后才能生成集报报关单，请稍后在“集报报关单查询”中查看。", answer=aggregation.ANSWER, id=created.id,
-            n=len(set(chosen))), "success")
+    link = Markup('<a href="{}" id="aggregation-request-link">{}</a>').format(
+        url_for("collection.aggregation_request", request_id=created.id), created.id)
+    flash(Markup(_("%(answer)s：汇总申请 %(link)s 已受理（状态：%(status)s），%(n)s 票清单转为待汇总。定时处理程序生成"
+                   "集报报关单后，打开该汇总申请即可看到并申报。")) % {
+        "answer": translate(aggregation.ANSWER), "link": link, "n": len(set(chosen)),
+        "status": status_name("aggregation_requests", created.status)}, "success")
     return redirect(url_for("collection.aggregation_page", **{k: v for k, v in _filters().items() if v}))
+
+
+@bp.route("/aggregation/requests/<int:request_id>")
+def aggregation_request(request_id: int):
+    """汇总申请: its status and, once the scheduler has built them, its declarations (C-20, C-22, C-24)."""
+    found = aggregation.find_request(db.session, identity(), request_id)
+    shown = list(db.session.scalars(select(Declaration).where(Declaration.aggregation_id == found.id)
+                                    .order_by(Declaration.id).limit(MAX_SHOWN + 1)))
+    return render_template("collection/aggregation_request.html", request_row=found,
+                           summary=aggregation.request_summary(db.session, found), declarations=shown[:MAX_SHOWN],
+                           truncated=len(shown) > MAX_SHOWN, me=identity().enterprise_id,
+                           declarant_id=declarations.declarant_id,
+                           tick_seconds=current_app.config.get("SCHEDULER_TICK_SECONDS"),
+                           active_menu="collection.aggregation_page")
 
 
 @bp.route("/aggregation/agent")

@@ -15,8 +15,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal.codes import choices
+from portal.codes import choices, code_labels
 from portal.collection.filing_common import plain_amount
+from portal.collection.waiting import QUEUE_GROUPS, waiting_queues
 from portal.collection.list_values import LABELS as LIST_LABELS
 from portal.collection_pages import bp
 from portal.enterprise.forms import field_id
@@ -104,8 +105,11 @@ def _menu():
 
 @bp.route("/")
 def index():
-    """集中申报主界面: the functions of seed 004 as a start page."""
-    return render_template("collection/index.html", active_menu="collection.index")
+    """集中申报主界面: what waits for the enterprise (bounded counts, each linked to its page; C-19, C-20, C-24)."""
+    queues = {queue.key: queue for queue in waiting_queues(db.session, identity())}
+    return render_template("collection/index.html", groups=[(title, [queues[key] for key in keys])
+                                                            for title, keys in QUEUE_GROUPS],
+                           active_menu="collection.index")
 
 
 def field_label(field: str) -> str:
@@ -206,7 +210,7 @@ def code_label(table: str, code) -> str:
         return ""
     labels = g.setdefault("_collection_code_labels", {})
     if table not in labels:
-        labels[table] = {option[0]: option[1] for option in code_options(table)}
+        labels[table] = code_labels(table)  # inactive codes too: a record naming one stays readable
     return labels[table].get(str(code), str(code))
 
 

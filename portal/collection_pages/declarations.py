@@ -20,6 +20,7 @@ from portal.downloads import attachment
 from portal.extensions import db
 from portal.i18n import LocalizedNames, status_names
 from portal.models import Declaration, Enterprise
+from portal.models.declaration import DECLARATION_STATUSES
 from rules.violations import RuleError, Violation
 
 ROLE_NAMES = {"AGENT": "报关申报单位", "CONSIGNEE": "收发货人"}
@@ -38,12 +39,15 @@ def _find(unified_no: str) -> Declaration:
 
 
 def _query_filters() -> dict:
+    """The query as sent; a first visit opens on the enterprise's own role and both I/E (C-24)."""
     args = request.args
     advanced = args.get("mode") == "advanced"
+    role = args.get("role")
     return {"mode": "advanced" if advanced else "basic", "no": text(args.get("no")) or "",
-            "role": args.get("role") if args.get("role") in ROLE_NAMES or args.get("role") == "" else "AGENT",
-            "ie": args.get("ie") if args.get("ie") in ("I", "E", "") else "I",
+            "role": role if role in ROLE_NAMES or role == "" else declarations.own_role(db.session, identity()),
+            "ie": args.get("ie") if args.get("ie") in IE_NAMES else "",
             "cleared": args.get("cleared") if args.get("cleared") in ("1", "0") else "",
+            "status": args.get("status") if args.get("status") in DECLARATION_STATUSES else "",
             "from": text(args.get("from")) or "", "to": text(args.get("to")) or ""}
 
 
@@ -64,7 +68,8 @@ def declarations_query():
             ie=None if advanced else filters["ie"] or None, date_from=None if advanced else date_from,
             date_to=None if advanced else date_to,
             cleared=None if advanced or not filters["cleared"] else filters["cleared"] == "1",
-            unified_no=filters["no"] if advanced else None, cursor=query_cursor())
+            status=None if advanced else filters["status"] or None, unified_no=filters["no"] if advanced else None,
+            cursor=query_cursor())
     return render_template("collection/declarations.html", rows=rows, filters=filters, violations=violations,
                            next_url=next_page_url("collection.declarations_query", cursor),
                            me=identity().enterprise_id, declarant_id=declarations.declarant_id,

@@ -19,8 +19,9 @@ from rules.identifiers import org_code_from_uscc, uscc_violations
 from rules.lifecycles_qualification import (APPLICATIONS, APPROVE_APPLICATION, FAIL_APPLICATION_RECEIPT,
                                             NOT_ACCEPT_APPLICATION, RECEIVE_APPLICATION, REJECT_APPLICATION,
                                             START_REVIEW, SUBMIT_APPLICATION)
-from rules.qualification import (application_data_from_body, body_system_field_violations, edit_violations,
-                                 held_types, save_violations, submit_violations, transition_violations)
+from rules.qualification import (application_data_from_body, body_system_field_violations, change_violations,
+                                 edit_violations, held_types, save_violations, submit_violations,
+                                 transition_violations)
 from rules.qualification_basic import ENTERPRISE_LABELS
 from rules.qualification_sections import (DECLARATION_LABELS, INVESTOR_LABELS, LICENSE_LABELS, MANAGEMENT_LABELS,
                                           PERSON_TYPES)
@@ -223,7 +224,7 @@ def _draft_context(session, identity, body: dict, application: Application | Non
 
 
 def save_application(session, identity, body: dict, application: Application | None = None) -> Application:
-    """Create or update a DRAFT (暂存): format checks only; number assigned on first save (Q-20, Q-13, Q-23)."""
+    """Create or update a DRAFT (暂存): format checks, and Q-24 for a change; number on first save (Q-20, Q-13, Q-23)."""
     body = dict(body or {})
     identity.require_module_q()
     target, target_uscc, is_proxy, current = _draft_context(session, identity, body, application)
@@ -235,6 +236,10 @@ def save_application(session, identity, body: dict, application: Application | N
     merged = _merge(current, body, target_uscc, target)
     data = application_data_from_body(merged, login_mode=identity.login_mode, acting_uscc=target_uscc)
     violations += save_violations(data, clock.today()) + _storage_violations(merged)
+    if data.application_type == CHANGE:
+        # Q-24 is about the enterprise, not the form: a change it cannot file is refused before any draft exists.
+        violations += change_violations(data, enterprise_state(session, target), clock.today()) if target else \
+            [Violation("Q-24", "target_uscc", "被代理主体未备案，无法申请变更")]
     if violations:
         raise RuleError(violations)
 

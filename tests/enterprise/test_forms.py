@@ -227,6 +227,15 @@ def test_change_opens_with_the_filed_data_and_delete_resets_it_Q_24(client, make
     assert page.by_id["f-enterprise-name_zh"]["value"] == filed_name
 
 
+@pytest.mark.parametrize("action", ["submit", "save"])
+def test_change_refused_by_Q_24_leaves_no_draft_behind(client, make, clerk, action):
+    body = {"qualification_types": [], "enterprise": basic_info(name_zh="变更后的名称有限公司"),
+            "management_personnel": [manager("CUSTOMS"), manager("FINANCE")]}
+    response = post_form(client, "/q/changes/new", body, action)  # nothing filed: no change possible
+    assert response.status_code == 422 and summary_rules(response.get_data(as_text=True)) == {"Q-24"}
+    assert db.session.scalar(select(func.count()).select_from(Application)) == 0
+
+
 def test_cancellation_reason_99_needs_the_other_reason_Q_26(client, make, clerk):
     make.qualification(clerk.enterprise, "IE")
     url = "/q/cancellations/new"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal import clock
@@ -140,8 +140,7 @@ def test_change_is_prefilled_and_approval_updates_the_filed_record_Q_24(client, 
         "declaration_personnel": [detail["declaration_personnel"][0], second]})
     assert response.status_code == 200, response.json
     assert submit(client, filer.card_login, number).status_code == 200
-    another = create(client, filer.card_login, {"type": "CHANGE"})
-    assert "Q-24" in rules_of(submit(client, filer.card_login, another))
+    assert_refused_without_draft(client, filer, {"type": "CHANGE"})  # one open change at a time
     decide(number)
     enterprise = db.session.get(Enterprise, filer.enterprise.id)
     assert enterprise.name_en == "Changed English Name"
@@ -153,9 +152,18 @@ def test_change_is_prefilled_and_approval_updates_the_filed_record_Q_24(client, 
     assert any(entry.diff.get("name_en", [None, None])[1] == "Changed English Name" for entry in history)
 
 
+def assert_refused_without_draft(client, filer, body: dict) -> None:
+    """A change the enterprise may not file is refused at its first save and leaves no DRAFT behind (Q-24)."""
+    drafts = select(func.count()).select_from(Application).where(Application.status == "DRAFT",
+                                                                 Application.application_type == "CHANGE")
+    before = db.session.scalar(drafts)
+    refused = client.post("/api/v1/applications", json=body, headers=filer.card_login)
+    assert refused.status_code == 422 and "Q-24" in rules_of(refused)
+    assert db.session.scalar(drafts) == before
+
+
 def test_change_without_valid_qualification_is_refused_and_rejection_changes_nothing_Q_24(client, filer):
-    number = create(client, filer.card_login, {"type": "CHANGE", "enterprise": {"name_zh": "新名称"}})
-    assert "Q-24" in rules_of(submit(client, filer.card_login, number))
+    assert_refused_without_draft(client, filer, {"type": "CHANGE", "enterprise": {"name_zh": "新名称"}})
     file_and_approve(client, filer)
     number = create(client, filer.card_login, {"type": "CHANGE", "enterprise": {"name_en": "Rejected Name"}})
     assert submit(client, filer.card_login, number).status_code == 200

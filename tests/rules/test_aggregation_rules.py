@@ -37,6 +37,13 @@ def test_c23_month_end_aggregates_previous_month(today, period):
 def test_c19_overdue_after_the_tenth_of_next_month(declared, today, overdue):
     assert a.is_overdue(declared, "0110", today) is overdue
     assert a.is_overdue(declared, "1233", today) is False
+    assert (declared < a.overdue_before(today)) is overdue  # the same line as a date bound, for SQL
+
+
+@pytest.mark.parametrize("today,bound", [(date(2027, 1, 10), date(2026, 12, 1)), (date(2027, 1, 11), date(2027, 1, 1)),
+                                         (date(2026, 4, 2), date(2026, 3, 1)), (date(2026, 4, 30), date(2026, 4, 1))])
+def test_c19_overdue_before_is_the_first_day_not_yet_due(today, bound):
+    assert a.overdue_before(today) == bound
 
 
 @pytest.mark.parametrize("n,sizes", [(120, [50, 50, 20]), (50, [50]), (51, [50, 1]), (0, [])])
