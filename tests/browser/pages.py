@@ -23,6 +23,7 @@ ARGUMENT_SOURCES = {
     ("declarations", "unified_no"): (m.Declaration, "unified_no"),
     ("volumes", "volume_no"): (m.ProductVolume, "volume_no"),
     ("change-requests", "request_id"): (m.ChangeRequest, "id"),
+    ("requests", "request_id"): (m.AggregationRequest, "id"),
 }
 NOT_PAGES = (".pdf", ".csv", "template.", "/regions/", "/agent", "/filed-item", "/logout", "/attachments/")
 # Opened before logging in (a logged-in user is sent on from them).
