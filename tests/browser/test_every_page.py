@@ -29,7 +29,7 @@ ENGLISH_NOT_YET = {
     "/register", "/account/operators", "/q/filing", "/c/aggregation", "/c/change-requests/<int:request_id>",
     "/c/declarations/<unified_no>", "/c/filings/<center_no>", "/c/filings/<center_no>/change",
     "/c/lists/<center_no>", "/c/lists/<center_no>/change-request", "/c/lists/import", "/c/lists/new",
-    "/c/volumes/<volume_no>",
+    "/c/volumes/<volume_no>", "/c/declarations", "/c/aggregation/requests/<int:request_id>", "/collection/statistics",
 }
 CHINESE_OUTSIDE_DATA = r"""() => {
   const han = /[\u3400-\u9fff\u3000-\u303f\uff01-\uff5e]/;
