@@ -36,9 +36,10 @@ def init_admin(app) -> Admin:
     admin = Admin(app, name="单一窗口管理后台", url="/admin",
                   index_view=PortalAdminIndex(name=lazy_gettext("首页"), url="/admin"),
                   translations_path=_translations_path(app), csp_nonce_generator=csp_nonce,
-                  theme=Bootstrap4Theme(swatch="cerulean", fluid=True, base_template="admin/portal_base.html"))
-    from admin_views import fragments, registers
+                  theme=Bootstrap4Theme(swatch="default", fluid=True, base_template="admin/portal_base.html"))
+    from admin_views import fragments, registers, scheduler
     fragments.init_app(app)
+    scheduler.init_app(app)
     registers.add_views(admin)
     _translate_menu(admin)
     return admin

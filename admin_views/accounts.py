@@ -1,6 +1,7 @@
 """企业与用户: enterprises, users, cards, API tokens and login sessions (SPEC §1, §5)."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from wtforms import PasswordField
 from wtforms.validators import ValidationError
 
@@ -65,7 +66,7 @@ class UserAdmin(SecureModelView):
     column_filters = ["role", "enterprise_id", "active", "last_login_at"]
     labels = {"name": "姓名", "enterprise_id": "所属企业", "enterprise": "所属企业"}
     system_filled = ("failed_logins", "last_login_at")
-    form_extra_fields = {"new_password": PasswordField("新密码（留空则不修改）")}
+    form_extra_fields = {"new_password": PasswordField(lazy_gettext("新密码（留空则不修改）"))}
     allow_delete = False  # deactivate instead: audit rows and applications point at users
 
     def on_model_change(self, form, model, is_created):
@@ -79,7 +80,7 @@ class CardAdmin(SecureModelView):
     column_searchable_list = ["card_no"]
     column_filters = ["card_type", "enterprise_id", "active", "valid_until"]
     system_filled = ("failed_logins",)
-    form_extra_fields = {"new_pin": PasswordField("新口令 PIN（留空则不修改）")}
+    form_extra_fields = {"new_pin": PasswordField(lazy_gettext("新口令 PIN（留空则不修改）"))}
     allow_delete = False  # revoke (active = no) instead
 
     def on_model_change(self, form, model, is_created):

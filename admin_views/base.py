@@ -94,6 +94,7 @@ class SecureModelView(ListingMixin, ModelView):
 
     form_base_class = PortalForm
     list_template = "admin/portal_list.html"
+    details_template = "admin/portal_details.html"
     can_export = True
     export_types = ["csv", "xlsx"]
     can_view_details = True
@@ -129,7 +130,8 @@ class SecureModelView(ListingMixin, ModelView):
     def _configure(self, model) -> None:
         columns = list(model.__table__.columns)
         public = [c.key for c in columns if c.key not in SECRET_COLUMNS]
-        self.column_labels = {**COMMON_LABELS, **self.labels, **(self.column_labels or {})}
+        own = {name: lazy_gettext(label) if isinstance(label, str) else label for name, label in self.labels.items()}
+        self.column_labels = {**COMMON_LABELS, **own, **(self.column_labels or {})}
         if self.column_list is None:
             self.column_list = [c.key for c in columns if c.key in public and not isinstance(c.type, JSON)
                                 and c.key not in ("version", "updated_at")]
@@ -148,7 +150,7 @@ class SecureModelView(ListingMixin, ModelView):
                              **(self.form_choices or {})}
         self._code_fields(model, strings, excluded)
         refs = {r.key: {"fields": AJAX_FIELDS.get(r.mapper.local_table.name, ("id",)), "page_size": 10,
-                        "placeholder": "输入名称或编号搜索"}
+                        "placeholder": lazy_gettext("输入名称或编号搜索")}
                 for r in relationships if not r.uselist and r.key not in excluded}
         self.form_ajax_refs = {**refs, **(self.form_ajax_refs or {})}
         self.column_filters = filters_for(self, self.column_filters or ())
@@ -361,9 +363,6 @@ class PortalAdminIndex(AdminIndexView):
     def index(self):
         identity = _identity()
         if identity.is_staff or identity.is_auditor:  # staff and auditors see every enterprise's queues
-            from admin_views import dashboard, scheduler
-            from scheduler import runs
-            return self.render("admin/portal_index.html", queues=dashboard.work_queues(db.session),
-                               runs=runs.recent_runs(db.session, 5), job_labels=scheduler.job_labels(),
-                               scheduler_url=dashboard.page_url("scheduler"))
-        return self.render("admin/portal_index.html", queues=None, runs=None, scheduler_url=None)
+            from admin_views import dashboard
+            return self.render("admin/portal_index.html", **dashboard.home(db.session))
+        return self.render("admin/portal_index.html", queues=None, runs=None, scheduler_url=None, chart=None)

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 from html import escape as escape_html
 
+from flask_babel import gettext
 from markupsafe import Markup, escape
 from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, Numeric, String, bindparam, select
 from sqlalchemy.engine import Row
@@ -31,7 +32,7 @@ def plain(value, limit: int | None = None) -> str:
     if value is None:
         return ""
     if value is True or value is False:
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, (dict, list)):
@@ -61,12 +62,11 @@ def _html_datetime(value) -> str:
     return "" if value is None else value.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _yes_no(value):
-    return None if value is None else ("是" if value else "否")
-
-
-def _html_yes_no(value) -> str:
-    return "" if value is None else ("是" if value else "否")
+def _yes_no(html: bool):
+    """Return the converter of a yes/no column, its two words in the page's language (looked up once a batch)."""
+    yes, no = gettext("是"), gettext("否")
+    empty = "" if html else None
+    return lambda value: empty if value is None else (yes if value else no)
 
 
 def _json_text(value):
@@ -107,7 +107,7 @@ def _html_lookup(mapping: dict):
 
 
 # List-cell converters by column type (text that needs no escaping is left alone).
-HTML_BY_TYPE = ((Boolean, _html_yes_no), (DateTime, _html_datetime), (Date, _html_number),
+HTML_BY_TYPE = ((DateTime, _html_datetime), (Date, _html_number),
                 (Integer, _html_number), (Numeric, _html_number), (String, _html_string))
 
 
@@ -141,6 +141,14 @@ class CellPlan:
             return ("code", table)
         return ("value", column.type if column is not None else None)
 
+    def holds_data(self, index: int) -> bool:
+        """Tell whether column `index` shows what users entered or reference data (names, codes, free text),
+        which stays as it is in any language, rather than words of the interface (yes/no, named choices)."""
+        kind, arg = self.steps[index]
+        if kind in ("ref", "code"):
+            return True
+        return kind == "value" and (arg is None or isinstance(arg, (String, JSON)))
+
     def _converter(self, index: int, rows, html: bool, text):
         """Return the function that turns one raw value of column `index` into its cell for these rows:
         escaped text for a list page (html), else a typed value with `text` applied to text (None: as is)."""
@@ -154,10 +162,10 @@ class CellPlan:
             ids = ({row[index] for row in rows} if rows and isinstance(rows[0], Row)
                    else {getattr(row, self.columns[index]) for row in rows}) - {None}
             mapping = dict(db.session.execute(self._statements[index], {"ids": list(ids)}).all()) if ids else {}
+        elif isinstance(arg, Boolean):
+            return _yes_no(html)
         elif html:
             return next((convert for kind_, convert in HTML_BY_TYPE if isinstance(arg, kind_)), _html_text)
-        elif isinstance(arg, Boolean):
-            return _yes_no
         elif isinstance(arg, JSON):
             return _then(_json_text, text)
         elif isinstance(arg, String) or arg is None:

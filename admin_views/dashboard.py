@@ -1,20 +1,26 @@
 """The admin home page: what waits for staff today, each queue linked to the screen that works it off.
 
-Counts are bounded (listing.bounded_count): a queue of a million rows shows "1000+" after reading at
-most 1,001 index entries, never a full count(*).
+A queue counts only records waiting for a decision (a filing approved long ago is not work) and shows
+how long its oldest record has waited. Counts are bounded (listing.bounded_count): a queue of a million
+rows shows "1000+" after reading at most 1,001 index entries, never a full count(*).
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from flask import url_for
 from flask_admin.helpers import get_current_view
+from flask_babel import gettext
+from sqlalchemy import func, select
 
+from admin_views import work_chart
 from admin_views.collection_review import REGISTERS
 from admin_views.listing import bounded_count, shown_count
-from admin_views.qualification_review import PENDING as APPLICATIONS_PENDING
+from portal import clock
 from portal.models import AggregationRequest, Application, Certificate, ListHead
 from rules.aggregation import AGGREGATABLE_STATUS
+from rules.lifecycle import LIFECYCLES
 
 REQUEST_PENDING = "PENDING"  # an aggregation request waiting for the scheduler (C-22)
 QUEUE_TITLES = {"applications": "资质申请", "certificates": "备案证明申请", "aggregations": "汇总申请",
@@ -29,10 +35,39 @@ class Queue:
     rule: str
     count: int
     url: str | None
+    oldest: dt.datetime | None = None
 
     @property
     def shown(self) -> str:
         return shown_count(self.count)
+
+    @property
+    def age(self) -> str:
+        """How long the oldest record has waited: "3 天", "5 小时", "12 分钟" (empty for an empty queue)."""
+        if not self.count or self.oldest is None:
+            return ""
+        waited = max(clock.now_naive() - self.oldest, dt.timedelta())
+        if waited.days:
+            return gettext("%(n)s 天", n=waited.days)
+        if waited.seconds >= 3600:
+            return gettext("%(n)s 小时", n=waited.seconds // 3600)
+        return gettext("%(n)s 分钟", n=waited.seconds // 60)
+
+
+def _since(model):
+    """The column that says since when a record waits in its status."""
+    moment = getattr(model, "status_changed_at", None) or getattr(model, "requested_at", None)
+    return func.coalesce(moment, model.created_at) if moment is not None else model.created_at
+
+
+def oldest(session, model, *conditions) -> dt.datetime | None:
+    """Return since when the longest-waiting record matching `conditions` waits."""
+    return session.scalar(select(func.min(_since(model))).where(*conditions))
+
+
+def _queue(session, title, rule, url, model, *conditions) -> Queue:
+    count = bounded_count(session, model, *conditions)
+    return Queue(title, rule, count, url, oldest(session, model, *conditions) if count else None)
 
 
 def _view(endpoint: str):
@@ -58,18 +93,43 @@ def page_url(endpoint: str, **values) -> str | None:
 
 def work_queues(session) -> list[Queue]:
     """Return the queues staff work off, in the order of the business: filing, lists, aggregation."""
-    applications = bounded_count(session, Application, Application.status.in_(APPLICATIONS_PENDING))
-    certificates = bounded_count(session, Certificate, Certificate.status == "REQUESTED")
-    queues = [Queue(QUEUE_TITLES["applications"], "Q-19", applications, page_url("qualification_review")),
-              Queue(QUEUE_TITLES["certificates"], "Q-28", certificates, page_url("qualification_review"))]
+    waiting = waiting_statuses()
+    queues = [_queue(session, QUEUE_TITLES["applications"], "Q-19", page_url("qualification_review"), Application,
+                     Application.status.in_(waiting["applications"])),
+              _queue(session, QUEUE_TITLES["certificates"], "Q-28", page_url("qualification_review"), Certificate,
+                     Certificate.status.in_(waiting["certificates"]))]
     for key, register in REGISTERS.items():
-        count = bounded_count(session, register.model, register.model.status.in_(register.pending))
-        queues.append(Queue(register.title, register.rule if isinstance(register.rule, str) else "C-6/C-7",
-                            count, page_url("collection_review", register=key)))
-    requests = bounded_count(session, AggregationRequest, AggregationRequest.status == REQUEST_PENDING)
-    overdue = bounded_count(session, ListHead, ListHead.overdue == True,  # noqa: E712 (matches the partial index)
-                            ListHead.status == AGGREGATABLE_STATUS)
-    queues += [Queue(QUEUE_TITLES["aggregations"], "C-22", requests,
-                     filtered_list_url("aggregation_requests", "status", REQUEST_PENDING)),
-               Queue(QUEUE_TITLES["overdue"], "C-19", overdue, filtered_list_url("list_heads", "overdue", "1"))]
+        model, lifecycle = register.model, register.lifecycle
+        queues.append(_queue(session, register.title, lifecycle.rule, page_url("collection_review", register=key),
+                             model, model.status.in_(awaiting(lifecycle))))
+    queues += [_queue(session, QUEUE_TITLES["aggregations"], "C-22",
+                      filtered_list_url("aggregation_requests", "status", REQUEST_PENDING), AggregationRequest,
+                      AggregationRequest.status == REQUEST_PENDING),
+               _queue(session, QUEUE_TITLES["overdue"], "C-19", filtered_list_url("list_heads", "overdue", "1"),
+                      ListHead, ListHead.overdue == True,  # noqa: E712 (matches the partial index)
+                      ListHead.status == AGGREGATABLE_STATUS)]
     return queues
+
+
+def awaiting(lifecycle) -> tuple:
+    """Return the statuses in which a record waits for customs' decision: those a customs move (one the
+    simulator makes) leaves. A filing approved long ago may still be cancelled, but it is not work."""
+    return tuple(code for code in lifecycle.codes
+                 if any(code in move.sources and move.simulate and not move.effect for move in lifecycle.moves))
+
+
+def waiting_statuses() -> dict[str, tuple]:
+    """Return, per register, the statuses in which its records wait for a decision (the chart reads them as
+    text); an aggregation request waits for the scheduler (C-22)."""
+    waiting = {name: awaiting(lifecycle) for name, lifecycle in LIFECYCLES.items()}
+    waiting["aggregation_requests"] = (REQUEST_PENDING,)
+    return {name: statuses for name, statuses in waiting.items() if statuses}
+
+
+def home(session) -> dict:
+    """Everything the admin home shows staff and auditors: queues, the chart of work per day, recent runs."""
+    from admin_views import scheduler
+    from scheduler import runs
+    return {"queues": work_queues(session), "chart": work_chart.svg(work_chart.daily_flow(session, waiting_statuses())),
+            "runs": runs.recent_runs(session, 5), "job_labels": scheduler.job_labels(),
+            "scheduler_url": page_url("scheduler")}

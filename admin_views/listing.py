@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
+import flask_babel
 from flask import Response, abort, g, request, stream_with_context, url_for
 from flask_admin import expose
 from flask_admin.babel import gettext
@@ -11,10 +12,10 @@ from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from markupsafe import Markup, escape
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import JSON, Boolean, and_, func, or_, select
 from sqlalchemy.orm import ColumnProperty
 
-from admin_views import codecache, export
+from admin_views import codecache, export, readable
 from admin_views.cells import CellPlan
 from admin_views.filters import prefix_clause
 from portal import clock
@@ -64,6 +65,10 @@ class RowRenderer:
 
     def __init__(self, view, names, rights: dict | None = None):
         self.names = names
+        plan = view._plan(names)
+        # Cells of data are marked (data-sw-data): the English browser test tells them from interface text.
+        self.opening = [f'<td class="col-{name}"{" data-sw-data" if plan.holds_data(i) else ""}>'
+                        for i, name in enumerate(names)]
         self.checkbox = bool(view.get_actions_list()[0])
         self.buttons = self._buttons(view) if view.column_display_actions else None
         self.rights = rights  # row id → (may edit, may delete), from the lifecycle; None: every row alike
@@ -102,7 +107,7 @@ class RowRenderer:
             pk = str(row.id)
             html = [f'<td><input type="checkbox" name="rowid" class="action-checkbox" value="{pk}"></td>'
                     if self.checkbox else "", self._buttons_of(row.id) if self.buttons is not None else ""]
-            html += [f'<td class="col-{name}">{cell}</td>' for name, cell in zip(self.names, row_cells)]
+            html += [f"{opening}{cell}</td>" for opening, cell in zip(self.opening, row_cells)]
             out.append(Markup("".join(html)))
         return out
 
@@ -146,7 +151,8 @@ class ListingMixin:
 
     def search_placeholder(self):
         placeholder = super().search_placeholder()
-        return f"{placeholder}（按开头匹配）" if placeholder and self.prefix_search else placeholder
+        return flask_babel.gettext("%(columns)s（按开头匹配）", columns=placeholder) if placeholder and self.prefix_search \
+            else placeholder
 
     def _filtered_query(self, search, filters):
         query, joins = self.get_query(), {}
@@ -231,11 +237,23 @@ class ListingMixin:
 
     @pass_context
     def get_detail_value(self, context, model, name):
-        """Show references and codes on the details page as in the list (name, "code name")."""
+        """Show a value on the details page as in the list (name, "code name", yes/no in the page's language);
+        a JSON document as a table of labelled fields."""
+        if name in (self.column_formatters_detail or {}):
+            return super().get_detail_value(context, model, name)
         plan = self._plan((name,))
-        if plan.steps[0][0] in ("ref", "code"):
+        kind, arg = plan.steps[0]
+        if kind in ("ref", "code") or (kind == "value" and isinstance(arg, Boolean)):
             return Markup(plan.format([model])[0][0])
+        if kind == "value" and isinstance(arg, JSON):
+            return readable.document(self, getattr(model, name))
         return super().get_detail_value(context, model, name)
+
+    def detail_holds_data(self, name: str) -> bool:
+        """Tell whether a details row shows data (marked for the English check) rather than interface words."""
+        kind, arg = self._plan((name,)).steps[0]
+        return kind != "formatter" and not (kind == "value" and isinstance(arg, JSON)) and \
+            self._plan((name,)).holds_data(0)
 
     def _get_filter_groups(self):
         """The filter menu with its options (code tables included), built once per language for a while."""

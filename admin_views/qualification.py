@@ -1,12 +1,16 @@
 """资质备案: qualifications, applications and their sections, attachments, certificates (SPEC §3)."""
 from __future__ import annotations
 
+from flask_babel import gettext
+
+from admin_views import readable
 from admin_views.base import LifecycleView, ReadOnlyView
 from admin_views.labels import (APPLICATION_TYPE_NAMES, ATTACHMENT_KINDS, LICENSE_NAMES, LOGIN_MODE_NAMES,
                                 PERSON_TYPE_NAMES, QUALIFICATION_NAMES, choices, status_choices)
 from portal import clock
 from portal import models as m
 from portal.extensions import db
+from portal.i18n import translate
 from portal.qualification.state import reference_data
 from rules.qualification_sections import (declaration_personnel_violations, investor_violations,
                                           license_row_format_violations, management_personnel_violations)
@@ -39,6 +43,25 @@ class ApplicationAdmin(LifecycleView):
                       "login_mode": choices(LOGIN_MODE_NAMES)}
     column_searchable_list = ["application_no"]
     column_filters = ["status", "application_type", "enterprise_id", "login_mode", "submitted_at", "decided_at"]
+    column_formatters = {"qualification_types": lambda view, context, row, name: qualification_type_names(row)}
+    # A change application's data beside the enterprise's filed data; any other as labelled fields.
+    column_formatters_detail = {**column_formatters,
+                                "data": lambda view, context, application, name: filed_beside_applied(view, application)}
+
+
+def qualification_type_names(row) -> str:
+    """The applied qualification types by name ("进出口货物收发货人、报关企业"), not their codes."""
+    codes = [code for code in (row.qualification_types or "").split(",") if code]
+    return gettext("、").join(translate(QUALIFICATION_NAMES.get(code, code)) for code in codes)
+
+
+def filed_beside_applied(view, application):
+    """Show a change application against the filed data (side by side), any other application's data labelled."""
+    data = application.data or {}
+    if application.application_type != "CHANGE" or application.enterprise is None:
+        return readable.document(view, data)
+    filed = {key: getattr(application.enterprise, key) for key in data if hasattr(type(application.enterprise), key)}
+    return readable.change_table(view, filed, data)
 
 
 class SectionAdmin(LifecycleView):

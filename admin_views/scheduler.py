@@ -10,14 +10,23 @@ from flask_admin import BaseView, expose
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
+from markupsafe import Markup, escape
+
+from admin_views import readable
 from admin_views.base import SecureModelView
+from admin_views.labels import JOB_OUTCOME_NAMES
 from portal.extensions import db
 from portal.identity import current_identity as _identity
 from rules.violations import RuleError
 from scheduler import jobs, runs
-from scheduler.settings import load_settings, simulator_keys, update_setting
+from scheduler.settings import SETTING_NAMES, load_settings, simulator_keys, update_setting
 
 TICK = "customs_tick"
+# What a run's counts count, in the words of the runs table (unknown keys show as they are).
+COUNT_NAMES = {"moved": "推进", "skipped": "跳过", "refused": "未通过", "passes": "轮次", "expired": "到期资质",
+               "requests_created": "新建汇总申请", "lists_selected": "选中清单", "requests": "汇总申请",
+               "lists": "清单", "items": "商品项", "declarations": "报关单", "declaration_items": "报关单商品项",
+               "flagged": "标记逾期清单", "result": "结果"}
 
 
 def job_labels() -> dict[str, str]:
@@ -53,6 +62,7 @@ class SchedulerView(BaseView):
             watch_list_url = None
         identity = _identity()
         return self.render("admin/scheduler.html", settings=load_settings(db.session), keys=simulator_keys(),
+                           setting_names=SETTING_NAMES,
                            notes=_setting_notes(), runs=runs.recent_runs(db.session, 50), job_labels=job_labels(),
                            watch_list_url=watch_list_url, can_edit=identity is not None and identity.is_staff)
 
@@ -101,6 +111,34 @@ class SchedulerView(BaseView):
         category = "error" if result.get("outcome") == runs.FAILED else "success"
         flash(f"{job_labels()[job]}：{_summary(result)}", category)
         return redirect(url_for(".index"))
+
+
+def counts_text(counts) -> Markup:
+    """A run's counts as "推进 2 · 集报清单 → 已结关 1": names instead of keys, status names instead of codes."""
+    if not isinstance(counts, dict):
+        return Markup("")
+    parts = []
+    for key, count in counts.items():
+        if key == "outcomes" and isinstance(count, dict):
+            for outcome, number in count.items():
+                table, _sep, status = outcome.partition(":")
+                view = readable.view_of(table)
+                register = str(view.name) if view is not None else table
+                parts.append(f"{escape(register)} → {escape(readable.value_text(view, 'status', status)[0])} {number}")
+        elif isinstance(count, (int, float)) and not isinstance(count, bool) and (count or key == "moved"):
+            parts.append(f"{escape(_(COUNT_NAMES[key]) if key in COUNT_NAMES else key)} {count}")
+    return Markup(" · ".join(parts))
+
+
+def outcome_name(outcome: str) -> str:
+    """Return a run's outcome by name (成功, 失败 …) in the page's language."""
+    return _(JOB_OUTCOME_NAMES[outcome]) if outcome in JOB_OUTCOME_NAMES else outcome
+
+
+def init_app(app) -> None:
+    """Let the admin templates show runs by name (home page and 调度与模拟)."""
+    app.jinja_env.filters["job_counts"] = counts_text
+    app.jinja_env.filters["job_outcome"] = outcome_name
 
 
 def _setting_notes() -> dict[str, str]:

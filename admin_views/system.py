@@ -1,14 +1,19 @@
 """系统: the audit log (X-3), receipts (Q-21), scheduler runs, lease, number sequences and settings."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
+from markupsafe import Markup, escape
 from wtforms.validators import ValidationError
 
+from admin_views import readable, scheduler
 from admin_views.base import ReadOnlyView, SecureModelView, violation_text
 from admin_views.labels import AUDIT_ACTION_NAMES, JOB_OUTCOME_NAMES, LOGIN_MODE_NAMES, RECEIPT_SOURCE_NAMES, choices
 from portal import models as m
 from portal.extensions import db
+from portal.i18n import status_name, translate
+from rules.lifecycle import LIFECYCLES
 from rules.violations import RuleError
-from scheduler.settings import update_setting
+from scheduler.settings import SETTING_NAMES, update_setting
 
 CATEGORY = "系统"
 
@@ -31,8 +36,19 @@ class AuditLogAdmin(ReadOnlyView):
 
     def __init__(self, model, **kwargs):
         self.column_choices = {"action": choices(AUDIT_ACTION_NAMES), "login_mode": choices(LOGIN_MODE_NAMES),
-                               "table_name": sorted(register_names().items(), key=lambda item: item[0])}
+                               "table_name": [(table, lazy_gettext(name)) for table, name
+                                              in sorted(register_names().items(), key=lambda item: item[0])]}
         super().__init__(model, **kwargs)
+
+    # The diff in the register's words: field labels, status and code names, not raw JSON keys and codes.
+    column_formatters = {"diff": lambda view, context, row, name: readable.diff_summary(row.table_name, row.diff)}
+    column_formatters_detail = {"diff": lambda view, context, row, name: readable.diff_table(row.table_name, row.diff)}
+
+
+def _receipt_status(view, context, receipt, name):
+    """A receipt's status by name, from the lifecycle of the register it is about."""
+    value = getattr(receipt, name)
+    return status_name(receipt.record_type, value) if receipt.record_type in LIFECYCLES and value else (value or "")
 
 
 class ReceiptAdmin(ReadOnlyView):
@@ -40,12 +56,20 @@ class ReceiptAdmin(ReadOnlyView):
     column_list = ["id", "at", "record_type", "record_id", "record_no", "enterprise_id", "from_status", "to_status",
                    "message", "source"]
     column_choices = {"source": choices(RECEIPT_SOURCE_NAMES)}
+    column_formatters = {"from_status": _receipt_status, "to_status": _receipt_status,
+                         "record_type": lambda view, context, receipt, name: translate(
+                             register_names().get(receipt.record_type, receipt.record_type)),
+                         "message": lambda view, context, receipt, name: translate(receipt.message)}
     column_searchable_list = ["record_no"]
     column_filters = ["record_type", "record_id", "record_no", "enterprise_id", "at", "to_status"]
 
 
 class JobRunAdmin(ReadOnlyView):
     column_list = ["id", "job", "period", "started_at", "finished_at", "outcome", "counts", "message", "holder"]
+    column_formatters = {
+        "job": lambda view, context, run, name: translate(scheduler.job_labels().get(run.job, run.job)),
+        "counts": lambda view, context, run, name: scheduler.counts_text(run.counts),
+        "message": lambda view, context, run, name: translate(run.message or "")}
     column_default_sort = ("started_at", True)
     column_choices = {"outcome": choices(JOB_OUTCOME_NAMES)}
     column_filters = ["job", "outcome", "started_at"]
@@ -70,6 +94,10 @@ class SettingAdmin(SecureModelView):
     column_list = ["key", "value", "note", "updated_at"]
     column_default_sort = ("key", False)
     column_editable_list = ["value"]
+    column_formatters = {
+        "key": lambda view, context, setting, name: Markup(
+            f"{escape(translate(SETTING_NAMES.get(setting.key, setting.key)))} <code>{escape(setting.key)}</code>"),
+        "note": lambda view, context, setting, name: translate(setting.note or "")}
 
     def on_model_change(self, form, model, is_created):
         try:

@@ -25,14 +25,23 @@ def set_actor(username: str, login_mode: str = "system", user_id: int | None = N
     return _actor.set({"username": username, "login_mode": login_mode, "user_id": user_id, "ip": None})
 
 
+def act_as(user, login_mode: str) -> None:
+    """Name the user a log-in attempt is for, so its audit rows (last log-in, failures, lock) say who (X-3)."""
+    if has_request_context():
+        g.audit_login = {"username": user.username, "login_mode": login_mode, "user_id": user.id}
+
+
 def current_actor() -> dict:
-    """Return the acting user for the audit row (request identity, or the set actor)."""
+    """Return the acting user for the audit row (request identity, the user logging in, or the set actor)."""
     if has_request_context():
         identity = getattr(g, "identity", None)
         ip = request.remote_addr  # the proxy's client address only through ProxyFix (TRUSTED_PROXIES)
         if identity is not None:
             return {"username": identity.user.username, "login_mode": identity.login_mode,
                     "user_id": identity.user.id, "ip": ip}
+        logging_in = g.get("audit_login")
+        if logging_in is not None:
+            return {**logging_in, "ip": ip}
         return {"username": None, "login_mode": "anonymous", "user_id": None, "ip": ip}
     return _actor.get() or {"username": "system", "login_mode": "system", "user_id": None, "ip": None}
 

@@ -11,6 +11,11 @@ from seed.load import DEFAULT_SETTINGS
 
 ENABLED = "simulation_enabled"
 FAILURE_RATE = "receipt_failure_rate"
+# Each setting's name on the scheduler page (its key stays visible beside it for the settings register).
+SETTING_NAMES = {"simulation_enabled": "模拟海关开关", "delay_receive_seconds": "入库延迟（秒）",
+                 "delay_review_seconds": "开始审核延迟（秒）", "delay_decide_seconds": "审批决定延迟（秒）",
+                 "delay_certificate_seconds": "证明签发延迟（秒）", "delay_list_seconds": "清单每步延迟（秒）",
+                 "receipt_failure_rate": "入库失败比例"}
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
 

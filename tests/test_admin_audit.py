@@ -91,10 +91,44 @@ def test_auditor_exports_the_filtered_audit_log_x3(client, make, app):
     assert len(rows) == 2
     row = dict(zip(rows[0], rows[1]))
     assert row["用户"] == "bob" and row["操作"] == "状态变更" and row["登记簿"] == "集报清单"
-    assert row["登录方式"] == "卡介质登录" and '"status": [1, 2]' in row["字段变化"]
+    assert row["登录方式"] == "卡介质登录" and row["字段变化"] == "状态：暂存 → 已申报"  # labels and names, not JSON
 
 
 def test_enterprise_user_cannot_read_the_audit_log_x3(client, make):
     make.login(client, user=make.user(make.enterprise(), role="ent_admin"))
     assert client.get("/admin/audit_log/").status_code == 403
     assert client.get("/admin/audit_log/export/csv/").status_code == 403
+
+
+def _last_login_row():
+    db.session.rollback()  # see the rows the log-in request committed
+    return [r for r in _audit_rows("users") if "last_login_at" in (r.diff or {})][-1]
+
+
+def test_account_login_audit_row_names_the_user_x3(client, make):
+    user = make.user(make.enterprise(), role="ent_admin", username="loginwho")
+    make.login(client, user=user)
+    row = _last_login_row()
+    assert (row.username, row.login_mode, row.user_id) == ("loginwho", "account", user.id)
+
+
+def test_card_login_audit_row_names_the_card_holder_x3(client, make):
+    user = make.user(make.enterprise(), role="ent_admin", username="cardwho")
+    make.login(client, card=make.card(user, card_type="LEGAL"))
+    row = _last_login_row()
+    assert (row.username, row.login_mode, row.user_id) == ("cardwho", "card", user.id)
+
+
+def test_audit_log_shows_field_labels_and_status_names_not_json_x3(client, make):
+    _seed_audit(make)
+    make.login(client, user=make.user(None, role="auditor"))
+
+    html = client.get("/admin/audit_log/").get_data(as_text=True)
+    assert "<b>状态</b>：<span>暂存</span> → <span>已申报</span>" in html
+    assert '{"status": [1, 2]}' not in html and '{&quot;status&quot;' not in html
+
+    english = client.get("/admin/audit_log/?lang=en").get_data(as_text=True)
+    assert "<b>Status</b>: <span>Draft</span> → <span>Declared</span>" in english
+    record = next(r for r in _audit_rows("list_heads") if r.username == "bob")
+    details = client.get(f"/admin/audit_log/details/?id={record.id}&lang=zh").get_data(as_text=True)
+    assert "变更前" in details and "<th>状态</th><td><span>暂存</span></td><td><span>已申报</span></td>" in details

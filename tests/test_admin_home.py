@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
@@ -105,3 +106,45 @@ def test_review_screens_are_named_in_the_language_of_the_page_X4(client, make):
                  "Register import"):
         assert name in english, name
     assert "集中申报审核" not in english and "登记簿导入" not in english
+
+
+def test_home_counts_only_records_awaiting_a_decision_and_the_oldest_age_S_3(client, make, enterprise):
+    from portal import clock
+    from tests.collection import builders_lists as lists
+    clock.set_fixed_now("2026-03-10 12:00:00")
+    lists.filing(enterprise, status="APPROVED")  # may still be cancelled, but it is not work
+    waiting = lists.filing(enterprise, status="DECLARED")
+    db.session.execute(waiting.__table__.update().where(waiting.__table__.c.id == waiting.id)
+                       .values(status_changed_at=clock.now_naive() - timedelta(days=3, hours=2)))
+    db.session.commit()
+    make.login(client, user=make.user(None, role="staff"))
+
+    row = queue_row(client.get("/admin/").get_data(as_text=True), "集报备案")
+
+    assert badge(row) == "1"
+    assert "3 天" in row  # how long the oldest declared filing has waited
+    english = queue_row(client.get("/admin/?lang=en").get_data(as_text=True), "Collection filing")
+    assert "3 d" in english
+
+
+def test_home_chart_counts_work_in_and_out_per_day_from_receipts_S_3(app, ctx):
+    from admin_views import dashboard, work_chart
+    from portal.models import Receipt
+    day = date(2026, 3, 9)
+
+    def receipt(record_type, before, after, hour):
+        db.session.add(Receipt(record_type=record_type, record_id=1, at=datetime.combine(day, time(hour)),
+                               from_status=before, to_status=after, message="", source="customs"))
+    receipt("applications", "DRAFT", "SUBMITTED", 9)        # in: now waits for customs
+    receipt("applications", "SUBMITTED", "RECEIVED", 10)    # still waiting: neither in nor out
+    receipt("applications", "UNDER_REVIEW", "APPROVED", 11)  # out: decided
+    receipt("list_heads", "1", "2", 9)                      # in: a list declared
+    receipt("list_heads", "15", "12", 9)                    # not a queue of customs: neither
+    db.session.commit()
+
+    flow = work_chart.daily_flow(db.session, dashboard.waiting_statuses(), days=2, today=day)
+
+    assert [(d.day, d.came_in, d.went_out) for d in flow] == [(day - timedelta(days=1), 0, 0), (day, 2, 1)]
+    with app.test_request_context():
+        drawing = str(work_chart.svg(flow))
+    assert drawing.startswith("<svg") and "2026-03-09" in drawing and "03-09" in drawing

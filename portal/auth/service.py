@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from portal import clock
+from portal import audit, clock
 from portal.extensions import db
 from portal.models import ApiToken, Card, User
 from rules.violations import RuleError, Violation
@@ -53,6 +53,8 @@ def _check(record, stored_hash: str | None, secret: str, usable: bool, field: st
 def authenticate_account(username: str, password: str) -> User:
     """Return the user for a username/password or raise RuleError(401)."""
     user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
+    if user is not None:
+        audit.act_as(user, "account")  # the audit rows of this attempt name the user (X-3)
     _check(user, user.password_hash if user else None, password or "", bool(user and user.active), "username")
     user.last_login_at = clock.now_naive()
     db.session.commit()
@@ -62,6 +64,8 @@ def authenticate_account(username: str, password: str) -> User:
 def authenticate_card(card_no: str, pin: str) -> Card:
     """Return the card for a card no./PIN or raise RuleError(401)."""
     card = db.session.scalar(select(Card).where(Card.card_no == (card_no or "").strip()))
+    if card is not None:
+        audit.act_as(card.user, "card")
     usable = bool(card and card.active and card.user.active)
     _check(card, card.pin_hash if card else None, pin or "", usable, "card_no")
     card.user.last_login_at = clock.now_naive()
