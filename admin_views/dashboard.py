@@ -1,7 +1,7 @@
 """The admin home page: what waits for staff today, each queue linked to the screen that works it off.
 
-Counts are bounded (listing.bounded_count): a queue of a million rows shows "1000+" after reading at
-most 1,001 index entries, never a full count(*).
+Counts are bounded (portal/counting.py, shared with the enterprise start pages): a queue of a million rows
+shows "1000+" after reading at most 1,001 index entries, never a full count(*).
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from flask import url_for
 from flask_admin.helpers import get_current_view
 
 from admin_views.collection_review import REGISTERS
-from admin_views.listing import bounded_count, shown_count
+from portal.counting import bounded_count, shown_count
 from admin_views.qualification_review import PENDING as APPLICATIONS_PENDING
 from portal.models import AggregationRequest, Application, Certificate, ListHead
 from rules.aggregation import AGGREGATABLE_STATUS
