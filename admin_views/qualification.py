@@ -1,12 +1,17 @@
 """资质备案: qualifications, applications and their sections, attachments, certificates (SPEC §3)."""
 from __future__ import annotations
 
+import json
+
+from flask import g
+
 from admin_views.base import LifecycleView, ReadOnlyView
 from admin_views.labels import (APPLICATION_TYPE_NAMES, ATTACHMENT_KINDS, LICENSE_NAMES, LOGIN_MODE_NAMES,
                                 PERSON_TYPE_NAMES, QUALIFICATION_NAMES, choices, status_choices)
 from portal import clock
 from portal import models as m
 from portal.extensions import db
+from portal.qualification.masking import shown_to
 from portal.qualification.state import reference_data
 from rules.qualification_sections import (declaration_personnel_violations, investor_violations,
                                           license_row_format_violations, management_personnel_violations)
@@ -28,8 +33,28 @@ class QualificationAdmin(LifecycleView):
     system_filled = ("registration_code", "application_id", "cancelled_at")
 
 
+# Columns holding a filed enterprise's personal identifiers (Q-23): a proxy sees them masked on the details page;
+# enterprise users export applications without them (an export row is not formatted per reader).
+PERSONAL_JSON = ("data", "snapshot")  # the enterprise block; the whole submitted body
+
+
+def _masked_json(view, context, model, name) -> str:
+    """The application's body as the reader may see it: masked for the proxy that filed it (Q-23)."""
+    value = getattr(model, name)
+    if not isinstance(value, dict):
+        return "" if value is None else str(value)
+    identity = getattr(g, "identity", None)
+    if name == "data":  # the enterprise block of the body (records.application_body)
+        value = shown_to(identity, {"enterprise": value}, application=model)["enterprise"]
+    else:
+        value = shown_to(identity, value, application=model)
+    return json.dumps(value, ensure_ascii=False)
+
+
 class ApplicationAdmin(LifecycleView):
-    """Submitted data is immutable (Q-20): staff act on applications through actions only."""
+    """Submitted data is immutable (Q-20): staff act on applications through actions only.
+
+    A proxy's enterprise user sees the target's personal identifiers masked (Q-23), as on the pages."""
 
     allow_edit = False
     large_register = True
@@ -39,6 +64,19 @@ class ApplicationAdmin(LifecycleView):
                       "login_mode": choices(LOGIN_MODE_NAMES)}
     column_searchable_list = ["application_no"]
     column_filters = ["status", "application_type", "enterprise_id", "login_mode", "submitted_at", "decided_at"]
+    column_formatters_detail = {name: _masked_json for name in PERSONAL_JSON}
+
+    @property
+    def _export_columns(self):
+        identity = getattr(g, "identity", None)
+        columns = self.__dict__.get("_all_export_columns", [])
+        if identity is not None and identity.is_enterprise:
+            return [(name, label) for name, label in columns if name not in PERSONAL_JSON]
+        return columns
+
+    @_export_columns.setter
+    def _export_columns(self, columns):
+        self.__dict__["_all_export_columns"] = columns
 
 
 class SectionAdmin(LifecycleView):
