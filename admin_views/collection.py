@@ -7,7 +7,7 @@ from admin_views.labels import (BOOK_TYPE_NAMES, CHANGE_REQUEST_TYPE_NAMES, FILI
                                 GOODS_NATURE_NAMES, LIST_TYPE_NAMES, choices, status_choices)
 from portal import models as m
 from portal.collection.filings import correct_filing
-from portal.collection.lists import correct_list, correct_list_item
+from portal.collection.lists import correct_list, correct_list_item, discard_list
 
 CATEGORY = "集中申报"
 REFERENCE_CATEGORY = "清单核对登记簿"
@@ -66,6 +66,8 @@ class ListHeadAdmin(LifecycleView):
     labels = {"customs_code": "申报地海关"}
     code_rules = {"customs_code": "C-8", "transport_mode": "C-11"}
     update_operation = staticmethod(correct_list)  # the save checks and effects of the pages (C-8, C-10)
+    allow_delete = True                             # 暂存 lists only (C-14), confirmed with an opinion (S-3)
+    delete_operation = staticmethod(discard_list)
 
 
 class ListItemAdmin(LifecycleView):

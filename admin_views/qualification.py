@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from flask import g
+from flask import g, has_request_context
 
 from admin_views.base import LifecycleView, ReadOnlyView
 from admin_views.labels import (APPLICATION_TYPE_NAMES, ATTACHMENT_KINDS, LICENSE_NAMES, LOGIN_MODE_NAMES,
@@ -68,7 +68,7 @@ class ApplicationAdmin(LifecycleView):
 
     @property
     def _export_columns(self):
-        identity = getattr(g, "identity", None)
+        identity = getattr(g, "identity", None) if has_request_context() else None
         columns = self.__dict__.get("_all_export_columns", [])
         if identity is not None and identity.is_enterprise:
             return [(name, label) for name, label in columns if name not in PERSONAL_JSON]

@@ -102,6 +102,11 @@ def record_object(session: Session, obj, action: str, diff: dict | None = None) 
                {key: tuple(change) for key, change in diff.items()})
 
 
+def note_opinion(session: Session, opinion: str) -> None:
+    """Put a destroying decision's opinion (删除, S-3) into the audit rows of the records the next flush deletes."""
+    session.info["audit_opinion"] = opinion
+
+
 def _audit_table():
     from portal.models import AuditLog
     return AuditLog.__table__
@@ -118,9 +123,13 @@ def _before_flush(session, flush_context, instances):
             if diff:
                 action = "status" if "status" in diff else "update"
                 pending.append((action, obj, diff))
+    opinion = session.info.pop("audit_opinion", None)
     for obj in session.deleted:
         if _audited(obj):
-            pending.append(("delete", obj, _diff(obj, "delete")))
+            diff = _diff(obj, "delete")
+            if opinion:
+                diff["opinion"] = [None, opinion]
+            pending.append(("delete", obj, diff))
 
 
 def _after_flush(session, flush_context):
