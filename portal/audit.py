@@ -102,9 +102,10 @@ def record_object(session: Session, obj, action: str, diff: dict | None = None) 
                {key: tuple(change) for key, change in diff.items()})
 
 
-def note_opinion(session: Session, opinion: str) -> None:
-    """Put a destroying decision's opinion (删除, S-3) into the audit rows of the records the next flush deletes."""
-    session.info["audit_opinion"] = opinion
+def note_opinion(session: Session, opinion: str, key: str = "opinion") -> None:
+    """Put a staff decision's opinion (删除, S-3) or a correction's reason into the audit rows of the records the
+    next flush updates or deletes, under `key`."""
+    session.info["audit_opinion"] = (key, opinion)
 
 
 def _audit_table():
@@ -117,18 +118,20 @@ def _before_flush(session, flush_context, instances):
     for obj in session.new:
         if _audited(obj):
             pending.append(("create", obj, None))
+    note = session.info.pop("audit_opinion", None)
     for obj in session.dirty:
         if _audited(obj) and session.is_modified(obj, include_collections=False):
             diff = _diff(obj, "update")
+            if diff and note:
+                diff[note[0]] = [None, note[1]]
             if diff:
                 action = "status" if "status" in diff else "update"
                 pending.append((action, obj, diff))
-    opinion = session.info.pop("audit_opinion", None)
     for obj in session.deleted:
         if _audited(obj):
             diff = _diff(obj, "delete")
-            if opinion:
-                diff["opinion"] = [None, opinion]
+            if note:
+                diff[note[0]] = [None, note[1]]
             pending.append(("delete", obj, diff))
 
 
