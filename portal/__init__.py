@@ -24,7 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
-    from portal import audit, clock, errors, security, web
+    from portal import audit, clock, errors, print_guard, security, web
     from portal.auth import passwords, sessions
     from portal.extensions import babel, csrf, db, login_manager, migrate
 
@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=web.select_locale)
     login_manager.init_app(app)
     audit.init_app(app)
+    print_guard.init_app(app)
     sessions.init_app(app)
     security.init_app(app)
     errors.init_app(app)

@@ -1,75 +1,61 @@
-"""Render PDFs from the app's templates with an embedded CJK font and a closed resource policy (P-1..P-4).
+"""Render PDFs from the app's templates with embedded fonts and a closed resource policy (P-1..P-4).
 
 Every printed document goes through `render_pdf`: Jinja renders an app template (autoescaped,
 so user text stays text), then xhtml2pdf lays it out. The resource policy lets the renderer read
-only the font's folder and `portal/static/pdf/`, and nothing over the network, so a URL or a file
-path in user data is never fetched (P-4). The font is a TrueType collection from the Debian
-package fonts-wqy-microhei (`PDF_FONT_PATH`); nothing is copied into the repository.
+only the fonts' folders and `portal/static/pdf/`, and nothing over the network, so a URL or a file
+path in user data is never fetched (P-4). The fonts are TrueType files of Debian packages: the CJK
+font and its fallback chain (`portal.pdf_fonts`); nothing is copied into the repository.
 
-Cost grows faster than linearly with table length (≈1 s for 500 rows, 3 s for 1,000), and
-xhtml2pdf renders one document at a time per process, so long tables are capped: callers pass
-lists through `cap_rows`, which keeps at most `MAX_ROWS_PER_DOCUMENT` rows and reports how many
-were left out (the `omitted_note` macro of pdf/_macros.html prints that count).
+Every row is printed. A document's tables are `PrintedTable`s passed as `tables=`: a short one
+(≤ `INLINE_ROWS` rows) is printed by the template, a long one as 附表 pages drawn by
+`portal.pdf_table` in time linear in its rows (xhtml2pdf's own tables grow with the square of
+their length), and the two parts are joined with pypdf. A render uses one thread, so one core.
 """
 from __future__ import annotations
 
 import io
 import logging
-import os
 from pathlib import Path
-from typing import Iterable, NamedTuple
 
-from flask import current_app, has_app_context
+from flask import current_app
+
+from portal.pdf_fonts import FontMissing, cache_font_digests, font_chain, fix_to_unicode_maps, primary_font_path
+from portal.pdf_table import INLINE_ROWS, Column, PrintedTable, render_tables
 
 log = logging.getLogger(__name__)
 
-DEFAULT_FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+__all__ = ["INLINE_ROWS", "Column", "PdfRenderError", "PrintedTable", "font_path", "render_html", "render_pdf",
+           "resource_policy"]
+
 # The app's own images and stylesheets for printed documents (logos, seals); may be absent.
 ASSET_DIR = Path(__file__).resolve().parent / "static" / "pdf"
-# At most this many table rows in one document; the rest is summarised as a count.
-MAX_ROWS_PER_DOCUMENT = 500
+# Markers in pdf/base.html where the fallback fonts a document needs are declared.
+FACES_MARK, FAMILIES_MARK = "/*pdf-fallback-faces*/", "/*pdf-fallback-families*/"
+# Font files are read from disk by the renderer: Hanazono Mincho B alone is 31 MB.
+FONT_BYTES_LIMIT = 128 * 1024 * 1024
+
+fix_to_unicode_maps()
+cache_font_digests()
 
 
 class PdfRenderError(RuntimeError):
     """The PDF could not be rendered completely (missing font, refused resource, layout error)."""
 
 
-class CappedRows(NamedTuple):
-    """The rows a document prints and how many were left out."""
-
-    rows: list
-    omitted: int
-
-
-def cap_rows(rows: Iterable, limit: int = MAX_ROWS_PER_DOCUMENT) -> CappedRows:
-    """Keep the first `limit` rows and count the rest."""
-    kept, omitted = [], 0
-    for row in rows:
-        if len(kept) < limit:
-            kept.append(row)
-        else:
-            omitted += 1
-    return CappedRows(kept, omitted)
-
-
 def font_path() -> Path:
     """Return the configured CJK font file, or raise a clear error when it is missing."""
-    configured = current_app.config.get("PDF_FONT_PATH") if has_app_context() else None
-    path = Path(configured or os.environ.get("PDF_FONT_PATH") or DEFAULT_FONT_PATH)
-    if not path.is_file():
-        raise PdfRenderError(
-            f"PDF 中文字体文件不存在：{path}。请安装 Debian 软件包 fonts-wqy-microhei，或设置 PDF_FONT_PATH "
-            f"指向一个 TrueType（.ttf/.ttc）中文字体。(PDF CJK font not found: {path}; "
-            "apt-get install fonts-wqy-microhei or set PDF_FONT_PATH.)")
-    if path.suffix.lower() not in {".ttf", ".ttc"}:
-        raise PdfRenderError(f"PDF 中文字体必须是 TrueType 字体（.ttf/.ttc）：{path}")
-    return path.resolve()
+    try:
+        return primary_font_path()
+    except FontMissing as exc:
+        raise PdfRenderError(str(exc)) from exc
 
 
-def resource_policy(font: Path):
-    """Allow reads from the font folder and the PDF asset folder only, nothing remote (P-4)."""
+def resource_policy(*fonts: Path):
+    """Allow reads from the fonts' folders and the PDF asset folder only, nothing remote (P-4)."""
     from xhtml2pdf.config.resources import ResourceAccessPolicy  # heavy import, only when printing
-    return ResourceAccessPolicy.server(None, allow_remote=False, extra_roots=(font.parent, ASSET_DIR))
+    roots = tuple(dict.fromkeys(font.parent for font in fonts)) + (ASSET_DIR,)
+    return ResourceAccessPolicy.server(None, allow_remote=False, extra_roots=roots,
+                                       max_local_bytes=FONT_BYTES_LIMIT, max_total_bytes=FONT_BYTES_LIMIT)
 
 
 def render_html(template_name: str, **context) -> str:
@@ -80,15 +66,50 @@ def render_html(template_name: str, **context) -> str:
     return template.render(**context)
 
 
-def render_pdf(template_name: str, **context) -> bytes:
-    """Render an app template to PDF bytes with the embedded CJK font; raise on any error or warning."""
+def _with_fallback_fonts(html: str, chain) -> tuple[str, list[Path]]:
+    """Declare the fallback fonts the text needs; drop ignorables, print unknown characters as 〓."""
+    html, needed = chain.prepare(html)
+    used = [index for index in range(1, len(chain.paths)) if index in needed]
+    faces = "".join(f'@font-face {{ font-family: "{chain.families[i]}"; src: url("{chain.paths[i].as_posix()}"); }}\n'
+                    for i in used)
+    families = "".join(f', "{chain.families[i]}"' for i in used)
+    return html.replace(FACES_MARK, faces).replace(FAMILIES_MARK, families), [chain.paths[i] for i in used]
+
+
+def render_pdf(template_name: str, tables: dict[str, PrintedTable] | None = None, landscape: bool = False,
+               caption: str = "", **context) -> bytes:
+    """Render an app template (and its long tables as 附表 pages) to PDF bytes; raise on any error or warning.
+
+    `tables` are passed to the template by name; `caption` and `landscape` describe the 附表 pages.
+    """
     font = font_path()
-    html = render_html(template_name, pdf_font_url=font.as_posix(), **context)
+    try:
+        chain = font_chain()
+    except FontMissing as exc:
+        raise PdfRenderError(str(exc)) from exc
+    tables = tables or {}
+    appendix = [table for table in tables.values() if not table.inline]
+    html = render_html(template_name, pdf_font_url=font.as_posix(), pdf_appendix=bool(appendix), **tables, **context)
+    html, fallbacks = _with_fallback_fonts(html, chain)
     out = io.BytesIO()
     from xhtml2pdf import pisa
-    status = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=resource_policy(font))
+    status = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=resource_policy(font, *fallbacks))
     if status.err or status.warn:
         for level, line, message, fragment in status.log:
             log.warning("PDF %s %s (line %s): %s %s", template_name, level, line, message, fragment)
         raise PdfRenderError(f"PDF 生成失败：{template_name}（{status.err} 个错误，{status.warn} 个警告）")
-    return out.getvalue()
+    if not appendix:
+        return out.getvalue()
+    pages = render_tables(appendix, chain, caption=caption, landscape=landscape)
+    return _join(out.getvalue(), pages)
+
+
+def _join(*documents: bytes) -> bytes:
+    """Join PDF documents page after page (pypdf)."""
+    from pypdf import PdfWriter
+    writer = PdfWriter()
+    for document in documents:
+        writer.append(io.BytesIO(document))
+    joined = io.BytesIO()
+    writer.write(joined)
+    return joined.getvalue()

@@ -5,11 +5,19 @@ connection kept open for the process lifetime: it ends when the connection does,
 holder frees it at once. On SQLite (or with mode="row") it is the SchedulerLease row, taken by a
 conditional UPDATE … WHERE expires_at < now OR holder = me and renewed on every tick; a holder
 that stops renewing loses it when it expires.
+
+Job runs name their holder process (`holder_name`: host and pid). `holder_is_dead` tells a dead
+holder at once: on this host by its pid (no such process, or a zombie); on PostgreSQL for any host
+by a per-process advisory lock that every run holder takes (`mark_alive`) and that the database
+frees when the process dies. A holder on another host of a SQLite database cannot be checked.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import socket
+import threading
 import uuid
 from datetime import datetime, timedelta
 
@@ -18,9 +26,62 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from portal.clock import CHINA
 from portal.models import SchedulerLease
-from scheduler.runs import holder_name
 
 log = logging.getLogger(__name__)
+# holder -> the connection that keeps its liveness advisory lock (PostgreSQL), for the process lifetime.
+_MARKS: dict[str, object] = {}
+_MARKS_LOCK = threading.Lock()
+
+
+def holder_name() -> str:
+    """Name this process in the register and the lease: host and pid."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+def _liveness_key(holder: str) -> int:
+    return advisory_key(f"alive:{holder}")
+
+
+def mark_alive(engine, holder: str) -> None:
+    """Hold the liveness lock of `holder` on PostgreSQL until this process ends (idempotent)."""
+    if engine.dialect.name != "postgresql" or holder != holder_name() or holder in _MARKS:
+        return
+    with _MARKS_LOCK:
+        if holder in _MARKS:
+            return
+        connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _liveness_key(holder)})
+        _MARKS[holder] = connection
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether a process with this pid runs on this host (a zombie counts as dead)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def holder_is_dead(engine, holder: str) -> bool:
+    """Whether the process named `holder` has certainly ended; False when it runs or cannot be told."""
+    host, _, pid = holder.rpartition(":")
+    if host == socket.gethostname() and pid.isdigit():
+        return not _pid_alive(int(pid))
+    if engine.dialect.name != "postgresql" or not host or not pid.isdigit():
+        return False
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        key = {"key": _liveness_key(holder)}
+        if not connection.execute(text("SELECT pg_try_advisory_lock(:key)"), key).scalar():
+            return False
+        connection.execute(text("SELECT pg_advisory_unlock(:key)"), key)
+        return True
 
 
 def advisory_key(name: str) -> int:

@@ -10,8 +10,10 @@ cd "$(dirname "$0")/.."
 mode=dev
 [ "${1:-}" = "--runtime" ] && mode=runtime
 
-# fonts-wqy-microhei: the CJK TrueType font embedded in the PDFs (P-1).
-apt_packages=(fonts-wqy-microhei)
+# fonts-wqy-microhei: the CJK TrueType font embedded in the PDFs (P-1); its fallbacks for what it lacks:
+# fonts-dejavu-core (Greek, Cyrillic, some emoji), fonts-hanazono (CJK Extensions A-F, e.g. 𠮷), fonts-symbola
+# (symbols, emoji) — all TrueType, so reportlab can embed them (see portal/pdf_fonts.py).
+apt_packages=(fonts-wqy-microhei fonts-dejavu-core fonts-hanazono fonts-symbola)
 if [ "$mode" = dev ]; then
   # chromium: browser tests; poppler-utils: pdffonts/pdftotext in the PDF tests.
   apt_packages+=(chromium poppler-utils)

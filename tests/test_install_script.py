@@ -56,11 +56,13 @@ def test_install_waits_for_the_apt_lock_then_installs(tmp_path):
     root, env = _sandbox(tmp_path, locked_calls=2)
     result = _run(root, env)
     assert result.returncode == 0, result.stderr
-    assert "missing system packages: fonts-wqy-microhei — installing them with apt-get" in result.stdout
+    assert ("missing system packages: fonts-wqy-microhei fonts-dejavu-core fonts-hanazono fonts-symbola — "
+            "installing them with apt-get") in result.stdout
     assert "another program holds the apt/dpkg lock (held by process 4242 (unattended-upgr))" in result.stdout
     assert "Could not get lock" not in result.stderr
     calls = (tmp_path / "apt.log").read_text().splitlines()
-    assert calls == ["update -qq", "update -qq", "update -qq", "install -y -qq fonts-wqy-microhei"]
+    assert calls == ["update -qq", "update -qq", "update -qq",
+                     "install -y -qq fonts-wqy-microhei fonts-dejavu-core fonts-hanazono fonts-symbola"]
 
 
 def test_install_gives_up_when_the_lock_is_held_past_the_bound(tmp_path):

@@ -112,29 +112,21 @@ def test_p1_draft_with_partial_data_prints_empty_sections(make):
     assert text.count("（无）") == 5  # the five child sections
 
 
-def test_p1_long_sections_are_capped_with_a_count_of_the_rest(make):
+def test_p1_long_section_prints_every_row_as_appendix_pages(make):
     from portal.models import DeclarationPerson
-    from portal.qualification import pdf as qualification_pdf
+    from portal.pdf import INLINE_ROWS
+    from portal.qualification.pdf import render_application_pdf
     enterprise = make.enterprise()
     application = add_application(enterprise, data={"name_zh": enterprise.name_zh})
+    count = INLINE_ROWS + 130
     db.session.add_all([DeclarationPerson(enterprise_id=enterprise.id, application_id=application.id,
-                                          name=f"报关员{n}", id_type="ID_CARD", id_no=f"44030419900101{n:04d}",
-                                          mobile="13800138000") for n in range(12)])
+                                          name=f"报关员{n}号", id_type="ID_CARD", id_no=f"44030419900101{n:04d}",
+                                          mobile="13800138000") for n in range(count)])
     db.session.commit()
-    original = qualification_pdf.MAX_SECTION_ROWS
-    qualification_pdf.MAX_SECTION_ROWS = 10
-    try:
-        text = pdf_text(qualification_pdf.render_application_pdf(application))
-    finally:
-        qualification_pdf.MAX_SECTION_ROWS = original
-    assert "报关员9" in text and "报关员10" not in text
-    assert "另有2条记录未打印" in text
-
-
-def test_cap_rows_keeps_the_limit_and_counts_the_rest():
-    from portal.pdf import cap_rows
-    assert cap_rows(range(10), 3) == ([0, 1, 2], 7)
-    assert cap_rows([1, 2], 3) == ([1, 2], 0)
+    text = pdf_text(render_application_pdf(application))
+    assert f"共{count}项，全部列于本文件后附的“附表：六、报关人员信息”" in text
+    assert all(f"报关员{n}号" in text for n in range(count))
+    assert "申请单位（盖章）" in text  # the form itself is complete before its appendix
 
 
 def add_certificate(enterprise, number: str = "BGZM20250102000001"):

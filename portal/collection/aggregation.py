@@ -20,7 +20,7 @@ import logging
 from sqlalchemy import String, and_, cast, exists, func, insert, literal, or_, select, text, update
 
 from portal import clock
-from portal.collection.bulk_log import COUNTED, log_transition, write_audit, write_receipts
+from portal.collection.bulk_log import COUNTED, log_transition, move_rows, write_audit
 from portal.collection.consolidation import DECLARATIONS, HEADS, ITEMS, Selection, build_declarations
 from portal.collection.filing_common import not_found
 from portal.database import is_postgres
@@ -101,18 +101,13 @@ def request_aggregation(session, identity, list_nos, agent_code: str | None = No
     session.add(request)
     session.flush()
     ids = [r.id for r in rows]
-    moved = session.execute(update(HEADS).where(HEADS.c.id.in_(ids), HEADS.c.status == AGGREGATABLE_STATUS,
-                                                HEADS.c.aggregation_id.is_(None))
-                            .values(status=REQUEST_LIST_AGGREGATION.target, aggregation_id=request.id,
-                                    version=HEADS.c.version + 1,
-                                    updated_at=now, status_changed_at=now)).rowcount
+    moved = move_rows(session, HEADS, and_(HEADS.c.id.in_(ids), HEADS.c.aggregation_id.is_(None)),
+                      REQUEST_LIST_AGGREGATION, values={"aggregation_id": request.id}, source="enterprise",
+                      moved=and_(HEADS.c.enterprise_id == identity.enterprise_id, HEADS.c.aggregation_id == request.id),
+                      number_column="center_no", new_columns={"aggregation_id": HEADS.c.aggregation_id}, at=now)
     if moved != len(ids):
         raise RuleError([Violation("C-19", "list_nos", "所选清单已被其他汇总申请占用或状态已变化，请刷新后重试")],
                         status=409)
-    log_transition(session, HEADS, and_(HEADS.c.enterprise_id == identity.enterprise_id,
-                                        HEADS.c.aggregation_id == request.id), REQUEST_LIST_AGGREGATION,
-                   "", source="enterprise", number_column="center_no",
-                   extra={"aggregation_id": (None, request.id)})
     for head in [obj for obj in session.identity_map.values() if isinstance(obj, ListHead) and obj.id in ids]:
         session.expire(head)
     return request
@@ -275,19 +270,17 @@ def create_month_end_requests(session, period: str) -> dict:
     new_requests = and_(REQUESTS.c.period == period, REQUESTS.c.status == "PENDING", REQUESTS.c.created_at == now)
     write_audit(session, REQUESTS, new_requests, "create", {"status": (None, "PENDING"), "period": (None, period)})
     request_ids = list(session.scalars(select(REQUESTS.c.id).where(new_requests)))
-    moved = session.execute(update(HEADS).where(eligible, HEADS.c.enterprise_id == REQUESTS.c.enterprise_id,
-                                                REQUESTS.c.id.in_(request_ids))  # UPDATE … FROM the new requests
-                            .values(status=AGGREGATE_LIST_AT_MONTH_END.target, aggregation_id=REQUESTS.c.id,
-                                    version=HEADS.c.version + 1,
-                                    updated_at=now, status_changed_at=now)).rowcount
+    moved = move_rows(session, HEADS, and_(eligible, HEADS.c.enterprise_id == REQUESTS.c.enterprise_id,
+                                           REQUESTS.c.id.in_(request_ids)),  # UPDATE … FROM the new requests
+                      AGGREGATE_LIST_AT_MONTH_END, values={"aggregation_id": REQUESTS.c.id},
+                      moved=and_(HEADS.c.aggregation_id.in_(request_ids), HEADS.c.status == DONE_STATUS),
+                      message=f"{MONTH_END_MESSAGE}：{LIST_HEADS.status_name(DONE_STATUS)}", number_column="center_no",
+                      new_columns={"aggregation_id": HEADS.c.aggregation_id}, at=now)
     if is_postgres(session):
-        # A month of lists changed status and request at once: refresh the planner's statistics (this
-        # transaction's rows included) so that the statements below find them by request, not by scanning.
-        session.execute(text("ANALYZE list_heads"))
-    log_transition(session, HEADS, and_(HEADS.c.aggregation_id.in_(request_ids), HEADS.c.status == DONE_STATUS),
-                   AGGREGATE_LIST_AT_MONTH_END, f"{MONTH_END_MESSAGE}：{LIST_HEADS.status_name(DONE_STATUS)}",
-                   number_column="center_no",
-                   new_columns={"aggregation_id": HEADS.c.aggregation_id})
+        # A month of lists changed status and request at once: refresh the planner's statistics of the two
+        # columns the build selects them by (this transaction's rows included), so that it joins their
+        # items by hashing instead of expecting a handful of lists; the other columns did not change.
+        session.execute(text("ANALYZE list_heads (aggregation_id, status)"))
     return {"requests_created": created, "lists_selected": moved, "request_ids": request_ids}
 
 

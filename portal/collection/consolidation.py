@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (Column, Integer, MetaData, Numeric, Table, Text, and_, case, func, insert, literal,
-                        literal_column, select, text, update)
+                        literal_column, select, text)
 
 from portal import numbering
 from portal.database import is_postgres
-from portal.collection.bulk_log import COUNTED, log_transition, write_audit
+from portal.collection.bulk_log import COUNTED, move_rows, write_audit
 from portal.models import AggregationRequest, Declaration, DeclarationItem, ListHead, ListItem
 from rules.aggregation import DONE_STATUS, GROUP_KEYS, MAX_DECLARATION_ITEMS, MERGE_KEYS, PENDING_STATUS
 from rules.lifecycles_collection import AGGREGATE_LIST
@@ -83,10 +83,8 @@ def move_lists_to_done(session, request_ids, now, expected: int) -> int:
 
     A list that left its request meanwhile (an approved revoke) makes the count differ: 409, roll back.
     """
-    log_transition(session, HEADS, pending_lists(request_ids), AGGREGATE_LIST, "", number_column="center_no")
-    moved = session.execute(update(HEADS).where(pending_lists(request_ids))
-                            .values(status=AGGREGATE_LIST.target, version=HEADS.c.version + 1, updated_at=now,
-                                    status_changed_at=now)).rowcount
+    moved = move_rows(session, HEADS, pending_lists(request_ids), AGGREGATE_LIST, number_column="center_no", at=now,
+                      moved=and_(HEADS.c.aggregation_id.in_(request_ids), HEADS.c.status == AGGREGATE_LIST.target))
     if moved != expected:
         raise RuleError([Violation("C-22", "lists", "汇总过程中有清单被修改或撤销，本次汇总已回滚，将重新处理")], status=409)
     return moved

@@ -4,15 +4,19 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from portal import clock
+from portal.amounts import money_text, quantity_text
 from portal.codes import code_map
 from portal.collection.declarations import NOTICE_STATUSES
-from portal.collection.filing_common import plain_amount
 from portal.models import ConsolidationMapping, Declaration, Enterprise, Receipt
-from portal.pdf import cap_rows, render_pdf
+from portal.pdf import Column, PrintedTable, render_pdf
 from rules.lifecycles_collection import DECLARATIONS
 from rules.violations import RuleError, Violation
 
 IE_NAMES = {"I": "进口", "E": "出口"}
+ITEM_COLUMNS = (Column("项号", "item_no", 6, "center"), Column("商品编码", "hs_code", 11), Column("商品名称", "name", 15),
+                Column("规格型号", "spec", 22), Column("数量", "qty", 10, "right"), Column("单位", "unit", 8),
+                Column("总价", "total", 10, "right"), Column("币制", "currency", 8),
+                Column("原产国（地区）/ 目的国", "country", 10))
 
 
 def _named(table: str, code: str | None, names: dict) -> str:
@@ -53,11 +57,13 @@ def _head(session, declaration: Declaration, names: dict) -> dict:
 def render_declaration_pdf(session, declaration: Declaration) -> bytes:
     """Render 集报报关单 with its merged items and receipts (P-3)."""
     names: dict = {}
-    items = [{"item_no": i.item_no, "hs_code": i.hs_code, "name": i.name, "spec": i.spec,
-              "qty": plain_amount(i.qty), "unit": _named("units", i.unit, names), "total": plain_amount(i.total),
+    items = [{"item_no": i.item_no, "hs_code": i.hs_code, "name": i.name, "spec": i.spec or "—",
+              "qty": quantity_text(i.qty), "unit": _named("units", i.unit, names), "total": money_text(i.total),
               "currency": _named("currencies", i.currency, names), "country": _named("countries", i.country, names)}
              for i in declaration.items]
-    return render_pdf("pdf/declaration.html", head=_head(session, declaration, names), items=cap_rows(items),
+    return render_pdf("pdf/declaration.html", tables={"items": PrintedTable("商品信息（归并后）", ITEM_COLUMNS, items)},
+                      landscape=True, caption=f"集报报关单 {declaration.unified_no}",
+                      head=_head(session, declaration, names),
                       receipts=_receipts(session, declaration),
                       printed_at=clock.now_naive().strftime("%Y-%m-%d %H:%M:%S"))
 

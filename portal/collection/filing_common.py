@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal import clock
+from portal.amounts import quantity_text
 from portal.codes import code_set
 from portal.models import CollectionFiling, Enterprise, Qualification
 from rules.collection import (FILING_HEAD_TYPES, filing_qualification_violations, filing_save_violations,
@@ -78,10 +79,8 @@ def yyyymmdd(value: date | None) -> str | None:
 
 
 def plain_amount(value: Decimal | None) -> str | None:
-    """Format an amount without trailing zeros."""
-    if value is None:
-        return None
-    return format(value.normalize(), "f")
+    """Format a quantity without trailing zeros (None stays None, for the API)."""
+    return None if value is None else quantity_text(value)
 
 
 def filing_values(filing: CollectionFiling) -> dict:

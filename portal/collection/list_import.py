@@ -61,6 +61,7 @@ from portal.collection.list_import_template import COLUMNS, HEADER_LABELS
 from portal.collection.lists import declare_list
 from portal.collection.list_values import HEAD_FIELDS, ITEM_FIELDS, Lookups, clean_head, clean_items, item_rows
 from portal.models import ListHead, ListItem
+from portal.print_guard import refuse_unprintable_rows
 from portal.table_files import TableProblem, cell_text, csv_records, load_json, width_problem, xlsx_rows
 from rules.violations import RuleError, Violation
 
@@ -261,6 +262,7 @@ def _insert_list(session, lookups: Lookups, number: str, values: dict, items: li
     now = clock.now_naive()
     head = {"center_no": number, "enterprise_id": lookups.enterprise_id, "status": 1, "overdue": False,
             "version": 1, "filing_id": filing.id if filing is not None else None, **values}
+    refuse_unprintable_rows(ListHead, [values])  # a Core INSERT: no flush sees it (P-3)
     table = ListHead.__table__
     head_id = session.execute(insert(table).values(created_at=now, updated_at=now, **head)
                               .returning(table.c.id)).scalar_one()

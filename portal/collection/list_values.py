@@ -16,6 +16,7 @@ from sqlalchemy import select
 from portal.codes import code_map, code_set
 from portal.models import BondedBook, BondedBookItem, CollectionFiling, ListHead, ListItem, Product, ProductVolume
 from portal.models.collection import LIST_TYPES
+from portal.print_guard import refuse_unprintable_rows
 from rules.lists import FiledItem, goods_natures_for, is_bonded, item_total, list_save_violations
 from rules.violations import Violation
 
@@ -160,6 +161,7 @@ def item_rows(items: list[dict], book: FiledBook | None, list_id: int, enterpris
                      "qty": item["qty"], "unit_price": item["unit_price"],
                      "total": item.get("total", item_total(item["qty"], item["unit_price"])),
                      "currency": item.get("currency") or "", "country": item.get("country") or ""})
+    refuse_unprintable_rows(ListItem, rows, "items")  # a Core INSERT: no flush sees these rows (P-3)
     return rows
 
 

@@ -134,10 +134,28 @@ def chart_svg_data_uri(result: StatisticsResult, for_page: bool = False) -> str:
 
 
 def render_statistics_pdf(result: StatisticsResult, enterprise_name: str) -> bytes:
-    """Render the statistics table with its chart as a printable PDF (C-26, P-3)."""
-    from portal.pdf import cap_rows, render_pdf
-    return render_pdf("pdf/statistics.html", result=result, rows=cap_rows(result.rows),
-                      chart=chart_svg_data_uri(result), units=unit_names(),
+    """Render the statistics table with its chart as a printable PDF (C-26, P-3); every row printed."""
+    from portal.amounts import money_text, quantity_text
+    from portal.pdf import Column, PrintedTable, render_pdf
+    units = unit_names()
+    group_by = result.query.group_by
+    share = 50 / max(len(group_by), 1)
+    columns = [Column(DIMENSIONS[name], name, share) for name in group_by] + [
+        Column(MEASURES["lists"], "lists", 8, "right"), Column(MEASURES["items"], "items", 8, "right"),
+        Column(MEASURES["qty"], "qty", 17, "right"), Column(MEASURES["total"], "total", 17, "right")]
+
+    def per_unit(values) -> str:
+        return "；".join(f"{quantity_text(qty)} {units.get(unit, unit)}" for unit, qty in values)
+
+    def per_currency(values) -> str:
+        return "；".join(f"{currency} {money_text(amount)}" for currency, amount in values)
+
+    rows = [{**{name: units.get(row[name], row[name]) if name == "unit" else row[name] for name in group_by},
+             "lists": row["lists"], "items": row["items"], "qty": per_unit(row["qty"]),
+             "total": per_currency(row["total"])} for row in result.rows]
+    title = "统计结果（统计维度：" + "、".join(DIMENSIONS[name] for name in group_by) + "）"
+    return render_pdf("pdf/statistics.html", tables={"rows": PrintedTable(title, columns, rows)}, landscape=True,
+                      caption=f"集报清单业务统计 {enterprise_name}", result=result,
+                      chart=chart_svg_data_uri(result), units=units, per_unit=per_unit, per_currency=per_currency,
                       dimensions=DIMENSIONS, measures=MEASURES, enterprise_name=enterprise_name,
-                      group_labels="、".join(DIMENSIONS[name] for name in result.query.group_by),
                       printed_at=clock.now_naive().strftime("%Y-%m-%d %H:%M:%S"))

@@ -10,9 +10,9 @@ from flask import flash, redirect, render_template, request, stream_with_context
 from flask_babel import gettext as _
 
 from admin_views.export import csv_stream
+from portal.amounts import money_text, quantity_text
 from portal.collection import declarations
 from portal.collection.declaration_print import render_declaration_pdf, render_receipt_notice_pdf
-from portal.collection.filing_common import plain_amount
 from portal.collection_pages import bp
 from portal.collection_pages.common import (attempt, code_label, flash_refusal, identity, next_page_url, pdf_response,
                                             query_cursor, query_date, receipts_of, text)
@@ -83,7 +83,7 @@ def declaration(unified_no: str):
     me = identity().enterprise_id
     consignee = db.session.get(Enterprise, found.enterprise_id)
     items = [{"item_no": i.item_no, "hs_code": i.hs_code, "name": i.name, "spec": i.spec,
-              "unit": code_label("units", i.unit), "qty": plain_amount(i.qty), "total": format(i.total, "f"),
+              "unit": code_label("units", i.unit), "qty": quantity_text(i.qty), "total": money_text(i.total),
               "currency": code_label("currencies", i.currency), "country": code_label("countries", i.country)}
              for i in found.items]
     return render_template("collection/declaration.html", declaration=found, items=items, consignee=consignee,

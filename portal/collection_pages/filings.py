@@ -20,7 +20,8 @@ from portal.collection_pages.common import (Column, attempt, code_label, errors_
 from portal.extensions import db
 from portal.i18n import LocalizedNames, status_name
 from portal.models import CollectionFiling, Enterprise, FilingRequest, Product, ProductVolume
-from portal.pdf import cap_rows, render_pdf
+from portal.pdf import Column as PrintedColumn
+from portal.pdf import PrintedTable, render_pdf
 from rules.collection import FILING_CHANGEABLE_FIELDS, GOODS_NATURE_NAMES, extension_violations
 from rules.lifecycle import lifecycle_of
 from rules.lifecycles_collection import COLLECTION_FILINGS
@@ -35,6 +36,11 @@ PRODUCT_COLUMNS = (Column("hs_code", "商品编码", required=True, maxlength=10
                    Column("license_no", "许可证编号", maxlength=60, width="10rem", placeholder="代码:编号"))
 PRODUCT_FIELDS = tuple(c.name for c in PRODUCT_COLUMNS)
 REQUEST_KIND_NAMES = filing_requests.KIND_NAMES
+PRINTED_PRODUCT_COLUMNS = (
+    PrintedColumn("分册编号", "volume_no", 16), PrintedColumn("序号", "seq", 6, "center"),
+    PrintedColumn("商品编码", "hs_code", 11), PrintedColumn("商品名称", "name", 17), PrintedColumn("规格型号", "spec", 24),
+    PrintedColumn("计量单位", "unit", 8), PrintedColumn("许可证编号", "license_no", 12),
+    PrintedColumn("状态", "active", 6, "center"))
 
 
 def _find(center_no: str) -> CollectionFiling:
@@ -147,10 +153,14 @@ def delete_filing(center_no: str):
 def filing_pdf(center_no: str):
     """备案打印: the filing with its volumes and products as a PDF (P-3)."""
     found = _find(center_no)
-    products = [{"volume_no": v.volume_no, "seq": p.seq, "hs_code": p.hs_code, "name": p.name, "spec": p.spec,
-                 "unit": code_label("units", p.unit), "license_no": p.license_no, "active": p.active}
+    products = [{"volume_no": v.volume_no, "seq": p.seq, "hs_code": p.hs_code, "name": p.name, "spec": p.spec or "—",
+                 "unit": code_label("units", p.unit), "license_no": p.license_no or "—",
+                 "active": "有效" if p.active else "停用"}
                 for v in found.volumes for p in v.products]
-    content = render_pdf("pdf/collection_filing.html", filing=found, status_name=COLLECTION_FILINGS.status_name(found.status),
+    content = render_pdf("pdf/collection_filing.html",
+                         tables={"products": PrintedTable("备案表体（商品信息）", PRINTED_PRODUCT_COLUMNS, products)},
+                         caption=f"集报备案表 {found.center_no}", filing=found,
+                         status_name=COLLECTION_FILINGS.status_name(found.status),
                          nature=GOODS_NATURE_NAMES.get(found.goods_nature, found.goods_nature),
                          customs=code_label("customs", found.customs_code),
                          guarantee_mode=code_label("guarantee_modes", found.guarantee_mode),
@@ -158,7 +168,7 @@ def filing_pdf(center_no: str):
                          volumes=[(v, len(v.products)) for v in found.volumes],
                          volume_status_names=lifecycle_of("product_volumes").names(),
                          filing_status_names=COLLECTION_FILINGS.names(),
-                         products=cap_rows(products), receipts=receipts_of(found),
+                         receipts=receipts_of(found),
                          printed_at=clock.now_naive().strftime("%Y-%m-%d %H:%M:%S"))
     return pdf_response(content, f"{found.center_no}.pdf")
 

@@ -13,6 +13,7 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from portal.amounts import money_text, quantity_text
 from portal.collection import lists
 from portal.collection.filing_common import plain_amount
 from portal.collection.list_values import HEAD_FIELDS, ITEM_FIELDS, Lookups, head_values
@@ -62,14 +63,14 @@ def with_filed_copies(rows: list[dict], list_type, filing_no) -> list[dict]:
         except (ArithmeticError, ValueError):
             total = None
         shown.append({**row, "hs_code": filed.hs_code if filed else "", "name": filed.name if filed else "",
-                      "unit": filed.unit if filed else "", "total": format(total, "f") if total is not None else ""})
+                      "unit": filed.unit if filed else "", "total": money_text(total)})
     return shown
 
 
 def saved_rows(head: ListHead) -> list[dict]:
     """Return a stored list's items as the grid shows them."""
     return [{"filing_seq": i.filing_seq, "hs_code": i.hs_code, "name": i.name, "spec": i.spec, "unit": i.unit,
-             "qty": plain_amount(i.qty), "unit_price": plain_amount(i.unit_price), "total": format(i.total, "f"),
+             "qty": quantity_text(i.qty), "unit_price": money_text(i.unit_price), "total": money_text(i.total),
              "currency": i.currency, "country": i.country} for i in sorted(head.items, key=lambda i: i.seq)]
 
 

@@ -11,14 +11,24 @@ from portal.codes import code_name
 from portal.extensions import db
 from portal.models import (Application, Attachment, Certificate, DeclarationPerson, ExternalLicense, Investor,
                            ManagementPerson, Qualification)
-from portal.pdf import MAX_ROWS_PER_DOCUMENT, cap_rows, render_pdf
+from portal.amounts import quantity_text
+from portal.pdf import Column, PrintedTable, render_pdf
 from portal.qualification.masking import value_shown
 from rules.lifecycle import lifecycle_of
 from rules.qualification_types import (APPLICATION_TYPE_NAMES, ATTACHMENT_KINDS, CERTIFICATE_TYPES,
                                        LONG_TERM_DATE_ISO, QUALIFICATION_NAMES, SELECTABLE_TYPES)
 
-# Rows printed per child section: five sections stay within the per-document cap (see portal.pdf).
-MAX_SECTION_ROWS = MAX_ROWS_PER_DOCUMENT // 5
+# The child sections as printed: (context name, title, [(heading, width %)]); every row is printed.
+SECTIONS = (
+    ("managers", "四、管理人员信息", (("人员类型", 13), ("姓名", 12), ("证件类型", 16), ("证件号码", 23), ("国籍", 14),
+                                 ("移动电话", 16))),
+    ("investors", "五、出资者信息", (("出资者名称（姓名）", 32), ("国籍", 14), ("出资金额币制", 16), ("出资金额（万）", 16),
+                                ("折美元（万）", 16))),
+    ("declarants", "六、报关人员信息", (("姓名", 14), ("证件类型", 18), ("证件号码", 26), ("移动电话", 16),
+                                  ("报关人员备案号", 20))),
+    ("licences", "七、外部资质信息", (("许可证名称", 22), ("许可证编号", 24), ("发证机关", 28), ("有效日期", 20))),
+    ("attachments", "八、附件信息", (("附件类型", 24), ("文件名称", 40), ("文件大小", 10), ("上传时间", 20))),
+)
 PERSON_TYPE_NAMES = {"CUSTOMS": "关务负责人", "FINANCE": "财务负责人"}
 LONG_TERM = "长期"
 
@@ -75,7 +85,7 @@ def fmt_value(value) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
+        return quantity_text(value)
     return "" if value is None else str(value)
 
 
@@ -103,8 +113,8 @@ def _children(model, application: Application):
     return db.session.scalars(select(model).where(model.application_id == application.id).order_by(model.id))
 
 
-def section_rows(application: Application, shown=_as_filed) -> dict:
-    """Return every child section as printed rows, each capped at MAX_SECTION_ROWS; `shown` may mask (Q-23)."""
+def section_tables(application: Application, shown=_as_filed) -> dict[str, PrintedTable]:
+    """Return every child section as a printed table with all its rows; `shown` may mask (Q-23)."""
     managers = [(PERSON_TYPE_NAMES.get(p.person_type, p.person_type), p.name, coded("id_types", p.id_type),
                  shown("management_personnel", i, "id_no", p.id_no), coded("countries", p.nationality),
                  shown("management_personnel", i, "mobile", p.mobile) or "")
@@ -118,9 +128,14 @@ def section_rows(application: Application, shown=_as_filed) -> dict:
                 for x in _children(ExternalLicense, application)]
     attachments = [(ATTACHMENT_KINDS.get(a.kind, a.kind), a.file_name, _size(a.size), fmt_date(a.created_at))
                    for a in _children(Attachment, application)]
-    return {name: cap_rows(rows, MAX_SECTION_ROWS) for name, rows in (
-        ("managers", managers), ("investors", investors), ("declarants", declarants),
-        ("licences", licences), ("attachments", attachments))}
+    rows = {"managers": managers, "investors": investors, "declarants": declarants, "licences": licences,
+            "attachments": attachments}
+    tables = {}
+    for name, title, headings in SECTIONS:
+        columns = [Column("序号", "seq", 6, "center")] + [Column(h, f"c{n}", w) for n, (h, w) in enumerate(headings)]
+        tables[name] = PrintedTable(title, columns, [{"seq": index, **{f"c{n}": cell for n, cell in enumerate(row)}}
+                                                     for index, row in enumerate(rows[name], start=1)])
+    return tables
 
 
 def _licence_validity(licence: ExternalLicense) -> str:
@@ -159,9 +174,9 @@ def render_application_pdf(application: Application, for_proxy: bool = False) ->
         "choices": qualification_choices(application),
         "basic_rows": basic_info_rows(application, shown),
         "cancellation_reason": coded("cancellation_reasons", application.cancellation_reason_code),
-        **section_rows(application, shown),
     }
-    return render_pdf("pdf/application_form.html", **context)
+    return render_pdf("pdf/application_form.html", tables=section_tables(application, shown),
+                      caption=f"报关单位备案信息表 {application.application_no}", **context)
 
 
 def certificate_qualifications(enterprise_id: int, on: date) -> list[dict]:

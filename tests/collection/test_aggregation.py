@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from portal import clock, numbering
 from portal.collection import aggregation, consolidation
 from portal.extensions import db
-from portal.models import (AggregationRequest, ConsolidationMapping, Declaration, DeclarationItem, ListHead,
+from portal.models import (AggregationRequest, AuditLog, ConsolidationMapping, Declaration, DeclarationItem, ListHead,
                            Receipt)
 from tests.collection import builders_aggregation as b
 
@@ -250,6 +250,7 @@ def test_month_end_on_1_january_aggregates_december_only_and_day_11_flags_the_re
     assert {d.declare_date for d in b.declarations_of(auto.enterprise)} == {None}
     assert sorted(d.transport_mode for d in b.declarations_of(auto.enterprise)) == ["4", "5"]
     b.check_invariants()
+    _one_receipt_and_audit_row_per_moved_list(lists, monthly.id)
 
     later = _cli(app, "2027-01-11T02:00:00")
     assert later["month_end"]["outcome"] == "ALREADY_RUN"
@@ -257,6 +258,27 @@ def test_month_end_on_1_january_aggregates_december_only_and_day_11_flags_the_re
     overdue = {name for name, head in lists.items()
                if db.session.scalar(select(ListHead.overdue).where(ListHead.id == head.id))}
     assert overdue == {"nov", "manual_dec"}
+
+
+def _one_receipt_and_audit_row_per_moved_list(lists: dict, request_id: int) -> None:
+    """C-19, C-22: the month-end's set-based move wrote exactly one 15 → 13 receipt and one audit row (with
+    the list's request) for each list it moved, and none for the others."""
+    moved = {head.id for name, head in lists.items() if name.startswith("dec_") and name != "dec_bonded"}
+    receipts = db.session.execute(select(Receipt.record_id, Receipt.from_status, Receipt.to_status, Receipt.source,
+                                         Receipt.record_no, Receipt.enterprise_id)
+                                  .where(Receipt.record_type == "list_heads", Receipt.to_status == "13")).all()
+    assert sorted(r.record_id for r in receipts) == sorted(moved)
+    heads = {head.id: head for head in lists.values()}
+    assert {(r.from_status, r.source) for r in receipts} == {("15", "system")}
+    assert all((r.record_no, r.enterprise_id) == (heads[r.record_id].center_no, heads[r.record_id].enterprise_id)
+               for r in receipts)
+    rows = db.session.execute(select(AuditLog.record_id, AuditLog.diff).where(
+        AuditLog.table_name == "list_heads", AuditLog.action == "status")).all()
+    assert sorted(r.record_id for r in rows) == sorted(moved)
+    for row in rows:
+        diff = row.diff if isinstance(row.diff, dict) else json.loads(row.diff)
+        assert diff["status"] == [15, 13] and diff["aggregation_id"] == [None, request_id]
+        assert diff["move"] == [None, "month_end_aggregation:system"]
 
 
 def test_overdue_waits_until_after_the_tenth_C_19(make):
