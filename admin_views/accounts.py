@@ -12,7 +12,7 @@ from portal import models as m
 from portal.extensions import db
 from portal.qualification.state import enterprise_state, reference_data
 from rules.qualification_basic import (ENTERPRISE_LABELS, enterprise_format_violations, express_operator_violations,
-                                       region_customs_violations)
+                                       parent_violations, region_customs_violations)
 from rules.qualification_data import held_types
 from portal.accounts import password_violations, pin_violations
 from portal.auth.passwords import hash_secret
@@ -47,13 +47,18 @@ class EnterpriseAdmin(SecureModelView):
 
     def rule_violations(self, form, record):
         """Check the basic information as the filing form does: formats (Q-10), codes and region (Q-9), org
-        code (Q-8) and the express-operator flag against the types held (Q-12)."""
+        code (Q-8), the parent unit against the types held (Q-11) and the express-operator flag (Q-12)."""
         enterprise = {name: form[name].data for name in ENTERPRISE_LABELS if name in form}
-        violations = enterprise_format_violations(enterprise, clock.today())
-        violations += region_customs_violations(enterprise, reference_data(db.session))
+        today = clock.today()
+        violations = enterprise_format_violations(enterprise, today)
+        parent_code = str(enterprise.get("parent_code") or "").strip()
+        ref = reference_data(db.session, record, parent_code, today)
+        violations += region_customs_violations(enterprise, ref)
         if enterprise.get("org_code") and enterprise.get("uscc"):
             violations += org_code_violations(enterprise["org_code"], enterprise["uscc"])
-        held = held_types(enterprise_state(db.session, record), clock.today()) if record is not None else ()
+        held = held_types(enterprise_state(db.session, record), today) if record is not None else set()
+        own_codes = (record.uscc, record.registration_code) if record is not None else (enterprise.get("uscc"),)
+        violations += parent_violations(enterprise, sorted(held), ref, [c for c in own_codes if c])
         return violations + express_operator_violations(enterprise, held)
 
 

@@ -3,11 +3,14 @@ registers the list checks read (licences, manifests, bonded books) (SPEC §4.1�
 from __future__ import annotations
 
 from admin_views.base import LifecycleView, SecureModelView
+from admin_views.corrections import CorrectionMixin
 from admin_views.labels import (BOOK_TYPE_NAMES, CHANGE_REQUEST_TYPE_NAMES, FILING_REQUEST_KIND_NAMES,
                                 GOODS_NATURE_NAMES, LIST_TYPE_NAMES, choices, status_choices)
 from portal import models as m
+from portal.collection.corrections import correct_final_list
 from portal.collection.filings import correct_filing
-from portal.collection.lists import correct_list, correct_list_item
+from portal.collection.lists import correct_list, correct_list_item, discard_list
+from rules.lists import MODIFIABLE_HEAD_FIELDS, MODIFIABLE_ITEM_FIELDS
 
 CATEGORY = "集中申报"
 REFERENCE_CATEGORY = "清单核对登记簿"
@@ -53,7 +56,9 @@ class ProductAdmin(LifecycleView):
     labels = {"name": "商品名称"}
 
 
-class ListHeadAdmin(LifecycleView):
+class ListHeadAdmin(CorrectionMixin, LifecycleView):
+    """Drafts are edited and deleted here; a cleared or aggregated list is corrected by 更正 (C-17 fields, C-22)."""
+
     large_register = True
     column_list = ["id", "center_no", "list_type", "status", "enterprise_id", "customs_code", "filing_no",
                    "transport_mode", "bill_no", "declare_date", "trade_mode", "overdue"]
@@ -66,16 +71,29 @@ class ListHeadAdmin(LifecycleView):
     labels = {"customs_code": "申报地海关"}
     code_rules = {"customs_code": "C-8", "transport_mode": "C-11"}
     update_operation = staticmethod(correct_list)  # the save checks and effects of the pages (C-8, C-10)
+    allow_delete = True                             # 暂存 lists only (C-14), confirmed with an opinion (S-3)
+    delete_operation = staticmethod(discard_list)
+    correction_fields = MODIFIABLE_HEAD_FIELDS
+
+    def correct(self, session, record, values, reason):
+        correct_final_list(session, record, values, reason)
 
 
-class ListItemAdmin(LifecycleView):
-    """Items follow their list; only the spec may be re-classified (重新归类, C-10)."""
+class ListItemAdmin(CorrectionMixin, LifecycleView):
+    """Items follow their list; only the spec may be re-classified (重新归类, C-10) in a draft; an item of a
+    cleared or aggregated list is corrected by 更正 (C-17 fields, C-22)."""
 
     large_register = True
     form_columns = ("spec",)
     column_list = ["id", "list_id", "seq", "filing_seq", "hs_code", "name", "qty", "unit", "unit_price", "total",
                    "currency", "country"]
     update_operation = staticmethod(correct_list_item)
+    correction_fields = MODIFIABLE_ITEM_FIELDS
+
+    def correct(self, session, record, values, reason):
+        index = sorted(item.seq for item in record.head.items).index(record.seq)
+        changes = {f"items[{index}].{name}": value for name, value in values.items()}
+        correct_final_list(session, record.head, changes, reason)
     column_filters = ["list_id", "enterprise_id", "currency", "country"]
     labels = {"name": "商品名称"}
 

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from admin_views.base import SecureModelView
-from admin_views.listing import bounded_count, list_cursor, shown_count
+from admin_views.listing import list_cursor
+from portal.counting import bounded_count, shown_count
 from admin_views.decisions import (awaiting_confirmation, decision_buttons, decision_named, decision_violations,
                                    make_decision)
 from admin_views.labels import (CHANGE_REQUEST_TYPE_NAMES, COMMON_LABELS, FILING_REQUEST_KIND_NAMES,

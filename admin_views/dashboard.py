@@ -1,8 +1,8 @@
 """The admin home page: what waits for staff today, each queue linked to the screen that works it off.
 
 A queue counts only records waiting for a decision (a filing approved long ago is not work) and shows
-how long its oldest record has waited. Counts are bounded (listing.bounded_count): a queue of a million
-rows shows "1000+" after reading at most 1,001 index entries, never a full count(*).
+how long its oldest record has waited. Counts are bounded (portal/counting.py, shared with the enterprise start
+pages): a queue of a million rows shows "1000+" after reading at most 1,001 index entries, never a full count(*).
 """
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 
 from admin_views import work_chart
 from admin_views.collection_review import REGISTERS
-from admin_views.listing import bounded_count, shown_count
 from portal import clock
+from portal.counting import bounded_count, shown_count
 from portal.models import AggregationRequest, Application, Certificate, ListHead
 from rules.aggregation import AGGREGATABLE_STATUS
 from rules.lifecycle import LIFECYCLES

@@ -27,18 +27,6 @@ CURSOR_ARGS = ("after", "before")
 FLAT_ENDPOINTS = {".index_view", ".details_view", ".edit_view", ".create_view", ".delete_view", ".action_view"}
 MAX_OFFSET_ROWS = 5000
 EXPORT_BATCH = 1000
-COUNT_CAP = 1000  # work-queue badges read at most this many rows + 1 ("1000+")
-
-
-def bounded_count(session, model, *conditions) -> int:
-    """Count the rows matching `conditions`, reading at most COUNT_CAP + 1 of them (more means "1000+")."""
-    capped = select(model.id).where(*conditions).limit(COUNT_CAP + 1).subquery()
-    return session.scalar(select(func.count()).select_from(capped))
-
-
-def shown_count(count: int) -> str:
-    """A bounded count as shown on a badge."""
-    return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
 
 
 def list_cursor(name: str) -> int:

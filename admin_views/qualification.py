@@ -1,6 +1,9 @@
 """资质备案: qualifications, applications and their sections, attachments, certificates (SPEC §3)."""
 from __future__ import annotations
 
+import json
+
+from flask import g, has_request_context
 from flask_babel import gettext
 
 from admin_views import readable
@@ -11,6 +14,7 @@ from portal import clock
 from portal import models as m
 from portal.extensions import db
 from portal.i18n import translate
+from portal.qualification.masking import shown_to
 from portal.qualification.state import reference_data
 from rules.qualification_sections import (declaration_personnel_violations, investor_violations,
                                           license_row_format_violations, management_personnel_violations)
@@ -32,8 +36,28 @@ class QualificationAdmin(LifecycleView):
     system_filled = ("registration_code", "application_id", "cancelled_at")
 
 
+# Columns holding a filed enterprise's personal identifiers (Q-23): a proxy sees them masked on the details page;
+# enterprise users export applications without them (an export row is not formatted per reader).
+PERSONAL_JSON = ("data", "snapshot")  # the enterprise block; the whole submitted body
+
+
+def _masked_json(view, context, model, name) -> str:
+    """The application's body as the reader may see it: masked for the proxy that filed it (Q-23)."""
+    value = getattr(model, name)
+    if not isinstance(value, dict):
+        return "" if value is None else str(value)
+    identity = getattr(g, "identity", None)
+    if name == "data":  # the enterprise block of the body (records.application_body)
+        value = shown_to(identity, {"enterprise": value}, application=model)["enterprise"]
+    else:
+        value = shown_to(identity, value, application=model)
+    return json.dumps(value, ensure_ascii=False)
+
+
 class ApplicationAdmin(LifecycleView):
-    """Submitted data is immutable (Q-20): staff act on applications through actions only."""
+    """Submitted data is immutable (Q-20): staff act on applications through actions only.
+
+    A proxy's enterprise user sees the target's personal identifiers masked (Q-23), as on the pages."""
 
     allow_edit = False
     large_register = True
@@ -44,9 +68,22 @@ class ApplicationAdmin(LifecycleView):
     column_searchable_list = ["application_no"]
     column_filters = ["status", "application_type", "enterprise_id", "login_mode", "submitted_at", "decided_at"]
     column_formatters = {"qualification_types": lambda view, context, row, name: qualification_type_names(row)}
-    # A change application's data beside the enterprise's filed data; any other as labelled fields.
-    column_formatters_detail = {**column_formatters,
-                                "data": lambda view, context, application, name: filed_beside_applied(view, application)}
+    # A change application's data beside the enterprise's filed data; any other as labelled fields; a proxy's
+    # enterprise user sees the target's personal identifiers masked (Q-23).
+    column_formatters_detail = {**column_formatters, "data": lambda view, context, application, name:
+                                application_data(view, application), "snapshot": _masked_json}
+
+    @property
+    def _export_columns(self):
+        identity = getattr(g, "identity", None) if has_request_context() else None
+        columns = self.__dict__.get("_all_export_columns", [])
+        if identity is not None and identity.is_enterprise:
+            return [(name, label) for name, label in columns if name not in PERSONAL_JSON]
+        return columns
+
+    @_export_columns.setter
+    def _export_columns(self, columns):
+        self.__dict__["_all_export_columns"] = columns
 
 
 def qualification_type_names(row) -> str:
@@ -55,9 +92,12 @@ def qualification_type_names(row) -> str:
     return gettext("、").join(translate(QUALIFICATION_NAMES.get(code, code)) for code in codes)
 
 
-def filed_beside_applied(view, application):
-    """Show a change application against the filed data (side by side), any other application's data labelled."""
+def application_data(view, application):
+    """Enterprise users: the data labelled and masked (Q-23); staff: a change beside the filed data (S-3)."""
+    identity = getattr(g, "identity", None)
     data = application.data or {}
+    if identity is not None and identity.is_enterprise:
+        return readable.document(view, shown_to(identity, {"enterprise": data}, application=application)["enterprise"])
     if application.application_type != "CHANGE" or application.enterprise is None:
         return readable.document(view, data)
     filed = {key: getattr(application.enterprise, key) for key in data if hasattr(type(application.enterprise), key)}

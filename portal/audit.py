@@ -111,6 +111,12 @@ def record_object(session: Session, obj, action: str, diff: dict | None = None) 
                {key: tuple(change) for key, change in diff.items()})
 
 
+def note_opinion(session: Session, opinion: str, key: str = "opinion") -> None:
+    """Put a staff decision's opinion (删除, S-3) or a correction's reason into the audit rows of the records the
+    next flush updates or deletes, under `key`."""
+    session.info["audit_opinion"] = (key, opinion)
+
+
 def _audit_table():
     from portal.models import AuditLog
     return AuditLog.__table__
@@ -121,15 +127,21 @@ def _before_flush(session, flush_context, instances):
     for obj in session.new:
         if _audited(obj):
             pending.append(("create", obj, None))
+    note = session.info.pop("audit_opinion", None)
     for obj in session.dirty:
         if _audited(obj) and session.is_modified(obj, include_collections=False):
             diff = _diff(obj, "update")
+            if diff and note:
+                diff[note[0]] = [None, note[1]]
             if diff:
                 action = "status" if "status" in diff else "update"
                 pending.append((action, obj, diff))
     for obj in session.deleted:
         if _audited(obj):
-            pending.append(("delete", obj, _diff(obj, "delete")))
+            diff = _diff(obj, "delete")
+            if note:
+                diff[note[0]] = [None, note[1]]
+            pending.append(("delete", obj, diff))
 
 
 def _after_flush(session, flush_context):

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from admin_views import listing
+from portal import counting
 from portal.extensions import db
 from portal.models import AggregationRequest, ListHead
 from tests.collection import builders_aggregation as agg
@@ -65,7 +65,7 @@ def test_pending_aggregation_requests_are_counted_for_auditors_C22(client, make,
 
 
 def test_counts_stop_at_the_cap_X1(client, make, enterprise, monkeypatch):
-    monkeypatch.setattr(listing, "COUNT_CAP", 2)
+    monkeypatch.setattr(counting, "COUNT_CAP", 2)
     for _ in range(3):
         agg.cleared_list(enterprise, [agg.item()], status=2)
     make.login(client, user=make.user(None, role="staff"))

@@ -172,3 +172,34 @@ def test_c2_admin_edit_of_an_entered_filing_goes_through_the_filing_save(client,
     db.session.expire_all()
     saved = db.session.get(CollectionFiling, row.id)
     assert (saved.ie_batches, saved.status, saved.enterprise_name) == (12, "ENTERED", owner.enterprise.name_zh)
+
+
+def test_q11_admin_enterprise_edit_checks_the_parent_unit_like_the_filing_form(client, make):
+    """A branch (IE_BRANCH held): parent required, not itself, holding a valid IE; a non-branch has none."""
+    from portal.models import Enterprise
+    branch = make.enterprise(name="分支机构有限公司")
+    make.qualification(branch, "IE_BRANCH")
+    head_without_ie = make.enterprise(name="无资质总部有限公司")
+    head = make.enterprise(name="总部有限公司")
+    make.qualification(head, "IE")
+    before = _row(Enterprise, branch.id)
+    _staff(client, make)
+    url = f"/admin/enterprises/edit/?id={branch.id}"
+    data = {**form_values(client.get(url).get_data(as_text=True)), "parent_code": "", "parent_name": ""}
+    html = client.post(url, data=data).get_data(as_text=True)
+    assert "Q-11" in field_errors(html, "parent_code") and "Q-11" in field_errors(html, "parent_name")
+    for code, words in ((branch.uscc, "本企业"), (head_without_ie.uscc, "无有效的")):
+        data.update(parent_code=code, parent_name="某单位")
+        html = client.post(url, data=data).get_data(as_text=True)
+        assert words in field_errors(html, "parent_code") and "Q-11" in field_errors(html, "parent_code")
+    db.session.expire_all()
+    assert _row(Enterprise, branch.id) == before
+    data.update(parent_code=head.uscc, parent_name=head.name_zh)
+    assert client.post(url, data=data).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Enterprise, branch.id).parent_code == head.uscc
+    # A unit without a branch qualification has no parent unit.
+    url = f"/admin/enterprises/edit/?id={head.id}"
+    data = {**form_values(client.get(url).get_data(as_text=True)), "parent_code": branch.uscc, "parent_name": "x"}
+    html = client.post(url, data=data).get_data(as_text=True)
+    assert "非分支机构" in field_errors(html, "parent_code")

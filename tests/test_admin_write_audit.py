@@ -167,7 +167,8 @@ def test_x3_every_admin_write_adds_one_audit_row_naming_the_staff_user(client, m
         changes = _change(view, form)
         response = client.post(f"{base}edit/?id={record_id}", data={**form, **changes})
     elif write == "delete":
-        response = client.post(f"{base}delete/", data={"id": record_id, "csrf_token": token})
+        response = client.post(f"{base}delete/", data={"id": record_id, "csrf_token": token, "confirmed": "1",
+                                                        "opinion": "录入错误，删除"})
     else:
         if record_id is not None:  # the copied record makes room for the new one (unique columns)
             db.session.execute(delete(table).where(table.c.id == record_id))

@@ -52,7 +52,7 @@ def plain(value):
     return plain_amount(value) if isinstance(value, Decimal) else value
 
 
-def _field_diffs(head: ListHead, changes: dict) -> tuple[list[dict], list[Violation]]:
+def field_diffs(head: ListHead, changes: dict) -> tuple[list[dict], list[Violation]]:
     """C-17: the [{field, old, new}] of a modify request; unchanged fields are dropped."""
     items = sorted(head.items, key=lambda i: i.seq)
     diffs, found = [], []
@@ -103,7 +103,7 @@ def create_change_request(session, identity, head: ListHead, request_type: str, 
         raise RuleError([v for v in violations if v.rule == "C-16"], status=409)
     diffs = []
     if request_type == "MODIFY" and changes:
-        diffs, problems = _field_diffs(head, changes)
+        diffs, problems = field_diffs(head, changes)
         violations += problems
         if not diffs and not violations:
             violations.append(Violation("C-17", "changes", "修改内容与清单现有数据相同"))
@@ -138,7 +138,7 @@ def _close(session, request: ChangeRequest, move, message: str, source: str) -> 
     return request
 
 
-def _modified(head: ListHead, diffs: list[dict]) -> tuple[dict, list[dict]]:
+def modified_values(head: ListHead, diffs: list[dict]) -> tuple[dict, list[dict]]:
     """Return the list's head values and items with a modify request's new values applied."""
     values, items = head_values(head), item_values(head)
     for diff in diffs:
@@ -151,7 +151,7 @@ def _modified(head: ListHead, diffs: list[dict]) -> tuple[dict, list[dict]]:
     return values, items
 
 
-def _apply(session, head: ListHead, values: dict, items: list[dict]) -> None:
+def apply_values(session, head: ListHead, values: dict, items: list[dict]) -> None:
     for name in MODIFIABLE_HEAD_FIELDS:
         if getattr(head, name) != values[name]:
             setattr(head, name, values[name])
@@ -176,12 +176,12 @@ def approve_change_request(session, request: ChangeRequest, message: str = "",
         transition(session, head, REVOKE_LIST, source=source, message=message or "撤销申请审批通过，清单已撤销",
                    record_no=head.center_no, values=values)
         return _close(session, request, APPROVE_CHANGE_REQUEST, message or "撤销申请审批通过", source)
-    values, items = _modified(head, request.changes)
+    values, items = modified_values(head, request.changes)
     checked = declare_violations(session, Lookups(session, head.enterprise_id), head, values, items, draft=False)
     if checked.violations:
         opinion = "修改后的清单未通过校验：" + "；".join(f"[{v.rule}] {v.field}：{v.message}" for v in checked.violations)
         return _close(session, request, REJECT_CHANGE_REQUEST, opinion, source)
-    _apply(session, head, values, items)
+    apply_values(session, head, values, items)
     return _close(session, request, APPROVE_CHANGE_REQUEST, message or "修改申请审批通过，清单已按申请修改", source)
 
 

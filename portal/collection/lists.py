@@ -71,20 +71,24 @@ def save_list(session, identity, body: dict, head: ListHead | None = None) -> Li
     return _store_list(session, identity.enterprise_id, dict(body or {}), head)
 
 
-def correct_list(session, head: ListHead, body: dict) -> ListHead:
-    """Staff correct a 暂存 list of any enterprise (admin): the checks and effects of save_list (C-8, C-10, C-14)."""
+def _staff_draft(session, head: ListHead) -> ListHead:
+    """Lock a list of any enterprise for staff and refuse it unless it is still 暂存 (C-14)."""
     head = lock(session, head)
     if head.status != DRAFT:
         raise RuleError(editable_violations(head.status), status=409)
+    return head
+
+
+def correct_list(session, head: ListHead, body: dict) -> ListHead:
+    """Staff correct a 暂存 list of any enterprise (admin): the checks and effects of save_list (C-8, C-10, C-14)."""
+    head = _staff_draft(session, head)
     return _store_list(session, head.enterprise_id, dict(body or {}), head)
 
 
 def correct_list_item(session, item: ListItem, body: dict) -> ListItem:
     """Staff re-classify the spec (申报要素) of an item of a 暂存 list (admin; C-10, C-14); audited here, as list
     items are bulk children the session events skip (X-3)."""
-    head = lock(session, item.head)
-    if head.status != DRAFT:
-        raise RuleError(editable_violations(head.status), status=409)
+    head = _staff_draft(session, item.head)
     spec, problem = parse_field("spec", body.get("spec"))
     if problem:
         raise RuleError([problem])
@@ -197,7 +201,15 @@ def copy_list(session, identity, head: ListHead) -> ListHead:
 
 def delete_list(session, identity, head: ListHead) -> None:
     """Delete a 暂存 list with its items (C-14: other statuses are 409)."""
-    head = _draft(session, identity, head)
+    _remove_list(session, _draft(session, identity, head))
+
+
+def discard_list(session, head: ListHead) -> None:
+    """Staff delete a 暂存 list of any enterprise with its items (admin; C-14: other statuses are 409)."""
+    _remove_list(session, _staff_draft(session, head))
+
+
+def _remove_list(session, head: ListHead) -> None:
     session.execute(delete(ListItem).where(ListItem.list_id == head.id))
     session.expire(head, ["items"])
     session.delete(head)
