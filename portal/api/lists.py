@@ -215,7 +215,7 @@ def list_lists():
     return base.ok({"items": items, "next": str(rows[limit - 1].id) if len(rows) > limit else None})
 
 
-@base.endpoint("/lists/<center_no>/print.pdf", summary="打印集报清单 (P-3)")
+@base.endpoint("/lists/<center_no>/print.pdf", media="application/pdf", summary="打印集报清单 (P-3)")
 def print_list(center_no: str):
     """Return the list as a PDF."""
     head = _list(center_no)
