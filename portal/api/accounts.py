@@ -134,7 +134,7 @@ def _user_item(user) -> dict:
 
 
 @base.endpoint("/tokens", methods=("POST",), body=TokenRequest, response=TokenResponse, auth=base.PUBLIC,
-               status=201, summary="登录取得令牌：用户名+密码（账号登录）或卡号+口令（卡介质登录）(A-1, U-2, U-4)")
+               status=201, errors=(401, 423), summary="登录取得令牌：用户名+密码（账号登录）或卡号+口令（卡介质登录）(A-1, U-2, U-4)")
 def create_token():
     """Log in with an account or a card and return a bearer token (401 wrong, 423 locked)."""
     body = base.parse_body(TokenRequest)

@@ -123,14 +123,14 @@ def _pdf(content: bytes, name: str) -> Response:
                     headers={"Content-Disposition": f"inline; filename={name}.pdf", "Cache-Control": "no-store"})
 
 
-@base.endpoint("/declarations/<unified_no>/print.pdf", summary="打印集报报关单 (C-24, P-3)")
+@base.endpoint("/declarations/<unified_no>/print.pdf", media="application/pdf", summary="打印集报报关单 (C-24, P-3)")
 def print_declaration(unified_no: str):
     """Return the declaration as a PDF."""
     declaration = _declaration(unified_no)
     return _pdf(render_declaration_pdf(db.session, declaration), declaration.unified_no)
 
 
-@base.endpoint("/declarations/<unified_no>/receipt-notice.pdf",
+@base.endpoint("/declarations/<unified_no>/receipt-notice.pdf", media="application/pdf",
                summary="打印回执通知书：不受理、查验或审结的报关单，否则 409 (C-24, P-3)")
 def print_receipt_notice(unified_no: str):
     """Return the receipt notice of the declaration as a PDF."""
@@ -138,7 +138,7 @@ def print_receipt_notice(unified_no: str):
     return _pdf(render_receipt_notice_pdf(db.session, declaration), f"{declaration.unified_no}-notice")
 
 
-@base.endpoint("/declarations/<unified_no>/lists.csv",
+@base.endpoint("/declarations/<unified_no>/lists.csv", media="text/csv",
                summary="导出报关单对应的清单列表（逐项，CSV）；仅收发货人，报关申报单位 403 (C-24)")
 def export_declaration_lists(unified_no: str):
     """Stream the lists of the declaration item by item as CSV."""

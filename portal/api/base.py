@@ -11,7 +11,7 @@ from flask import g, jsonify, request
 from pydantic import BaseModel, ValidationError
 
 from portal.api import bp
-from portal.errors import envelope
+from portal.errors import CODES, envelope
 from portal.i18n import N_
 from portal.identity import Identity
 from portal.inputs import INT_MAX, contains_nul, parse_int
@@ -170,8 +170,11 @@ def query_args() -> dict:
 
 def endpoint(rule: str, methods=("GET",), *, body: type[BaseModel] | None = None,
              response: type[BaseModel] | None = None, summary: str = "", auth=True, status: int = 200,
-             query: dict | None = None, path: dict | None = None):
-    """Register an API route, its auth requirement and its schemas for the OpenAPI document."""
+             query: dict | None = None, path: dict | None = None, errors: tuple = (), media: str | None = None):
+    """Register an API route, its auth requirement and its schemas for the OpenAPI document.
+
+    errors: error statuses the operation answers beyond those `error_statuses` derives; media: the content type of
+    a success answer that is not JSON (a PDF, a CSV)."""
 
     def decorator(view):
         @functools.wraps(view)
@@ -185,8 +188,8 @@ def endpoint(rule: str, methods=("GET",), *, body: type[BaseModel] | None = None
             OPERATIONS.append({"path": rule, "method": method.lower(), "body": body, "response": response,
                                "summary": summary or (view.__doc__ or "").strip().split("\n")[0],
                                "auth": auth is not PUBLIC and bool(auth), "status": status,
-                               "query": query or {}, "path_params": path or {},
-                               "name": view.__name__})
+                               "query": query or {}, "path_params": path or {}, "errors": errors,
+                               "media": media, "name": view.__name__})
         bp.add_url_rule(rule, view.__name__, wrapper, methods=list(methods))
         return wrapper
 
@@ -215,16 +218,46 @@ def _path_to_openapi(rule: str) -> tuple[str, list]:
     return re.sub(r"<(?:(\w+):)?(\w+)>", repl, rule), params
 
 
+ERROR_DESCRIPTIONS = {400: "请求体不是 JSON 对象", 401: "未登录或令牌无效", 403: "无权执行此操作（角色、权限、卡介质）",
+                      404: "记录不存在或不属于本企业", 409: "与记录当前状态冲突", 410: "已被替代，不再提供",
+                      413: "上传文件过大", 422: "数据校验未通过（违反的规则与字段见 violations）", 423: "账户已锁定",
+                      429: "请求过于频繁"}
+
+
+def error_statuses(op: dict) -> list[int]:
+    """Return the error statuses an operation can answer, each with the A-2 envelope (A-2)."""
+    writes = op["method"] in ("post", "put", "patch", "delete")
+    statuses = set(op["errors"]) | {422}
+    if op["auth"]:
+        statuses |= {401, 403}
+    if "<" in op["path"] or writes:
+        statuses.add(404)
+    if writes:
+        statuses.add(409)
+    if op["method"] in ("post", "put", "patch"):
+        statuses |= {400, 413}
+    return sorted(statuses)
+
+
+def _success_response(op: dict) -> dict:
+    answer: dict = {"description": "OK"}
+    if op["media"]:
+        answer["content"] = {op["media"]: {"schema": {"type": "string", "format": "binary"}}}
+    return answer
+
+
 @endpoint("/openapi.json", auth=PUBLIC, summary="OpenAPI 文档 (A-3)")
 def openapi():
     """Serve the OpenAPI document generated from the handlers' schemas (A-3)."""
     paths: dict = {}
     components: dict = {}
     error_ref = {"$ref": "#/components/schemas/Error"}
-    components["Error"] = {"type": "object", "properties": {"error": {"type": "object", "properties": {
-        "code": {"type": "string"}, "message": {"type": "string"},
-        "violations": {"type": "array", "items": {"type": "object", "properties": {
-            "rule": {"type": "string"}, "field": {"type": "string"}, "message": {"type": "string"}}}}}}}}
+    components["Error"] = {"type": "object", "required": ["error"], "properties": {"error": {
+        "type": "object", "required": ["code", "message", "violations"], "properties": {
+            "code": {"type": "string", "enum": sorted(set(CODES.values()))}, "message": {"type": "string"},
+            "violations": {"type": "array", "items": {
+                "type": "object", "required": ["rule", "field", "message"], "properties": {
+                    "rule": {"type": "string"}, "field": {"type": "string"}, "message": {"type": "string"}}}}}}}}
     for op in OPERATIONS:
         path, params = _path_to_openapi(op["path"])
         for param in params:
@@ -233,9 +266,10 @@ def openapi():
         params += [{"name": k, "in": "query", "required": v.required, "schema": v.schema(), "description": v.description}
                    for k, v in op["query"].items()]
         item = {"summary": op["summary"], "operationId": op["name"] + "_" + op["method"], "parameters": params,
-                "responses": {str(op["status"]): {"description": "OK"},
-                              "default": {"description": "A-2 error envelope",
-                                          "content": {"application/json": {"schema": error_ref}}}}}
+                "responses": {str(op["status"]): _success_response(op)}}
+        for status in error_statuses(op):
+            item["responses"][str(status)] = {"description": ERROR_DESCRIPTIONS[status],
+                                              "content": {"application/json": {"schema": error_ref}}}
         for key in ("body", "response"):
             model = op[key]
             if model is None:

@@ -100,6 +100,7 @@ class ProductOut(FilingAnswer):
 
 class VolumeOut(FilingAnswer):
     volume_no: str
+    version: int
     customs_volume_no: str | None
     status: str
     item_count: int

@@ -38,8 +38,8 @@ def product_dict(product: Product) -> dict:
 def volume_dict(volume: ProductVolume) -> dict:
     """Return a volume with its items by seq."""
     items = [product_dict(p) for p in sorted(volume.products, key=lambda p: p.seq)]
-    return {"volume_no": volume.volume_no, "customs_volume_no": volume.customs_volume_no, "status": volume.status,
-            "item_count": len(items), "items": items}
+    return {"volume_no": volume.volume_no, "version": volume.version, "customs_volume_no": volume.customs_volume_no,
+            "status": volume.status, "item_count": len(items), "items": items}
 
 
 def filing_dict(session, filing: CollectionFiling) -> dict:
@@ -221,10 +221,12 @@ def insert_volume_item(volume_no: str):
 
 
 @base.endpoint("/volumes/<volume_no>/items/<int:seq>", methods=("DELETE",), response=VolumeOut,
-               summary="删除暂存分册的一项商品，其后序号减 1 (C-4)")
+               query={"version": base.Param("分册的 version（上次读取的值）：不符时 409，重试不会删除重新编号后的下一项 (C-4)",
+                                            "integer")},
+               summary="删除暂存分册的一项商品，其后序号减 1；带 version 可安全重试 (C-4)")
 def delete_volume_item(volume_no: str, seq: int):
     """Delete an item of a draft volume."""
     volume = _volume(volume_no)
-    volumes.delete_product(db.session, base.identity(), volume, seq)
+    volumes.delete_product(db.session, base.identity(), volume, seq, base.query_args()["version"])
     db.session.commit()
     return base.ok(volume_dict(volume))

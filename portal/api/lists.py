@@ -176,7 +176,8 @@ def _flag(value: str | None) -> bool:
     raise RuleError([Violation("C-15", "declare", "declare 须为 true 或 false")])
 
 
-@base.endpoint("/lists/import/template.<kind>", summary="下载清单导入模板：csv、xlsx 或 json，中文表头，"
+@base.endpoint("/lists/import/template.<kind>", path={"kind": Param("模板格式", enum=("csv", "xlsx", "json"))},
+               summary="下载清单导入模板：csv、xlsx 或 json，中文表头，"
                                                         "预填本企业已审批的备案号 (C-15)")
 def list_import_template(kind: str):
     """Download an import template."""
@@ -215,7 +216,7 @@ def list_lists():
     return base.ok({"items": items, "next": str(rows[limit - 1].id) if len(rows) > limit else None})
 
 
-@base.endpoint("/lists/<center_no>/print.pdf", summary="打印集报清单 (P-3)")
+@base.endpoint("/lists/<center_no>/print.pdf", media="application/pdf", summary="打印集报清单 (P-3)")
 def print_list(center_no: str):
     """Return the list as a PDF."""
     head = _list(center_no)

@@ -128,7 +128,7 @@ def list_applications():
     return base.ok({"items": [queries.application_summary(a) for a in rows], "next": next_cursor})
 
 
-@base.endpoint("/applications/<application_no>/form.pdf", summary="打印《报关单位备案信息表》(P-1)")
+@base.endpoint("/applications/<application_no>/form.pdf", media="application/pdf", summary="打印《报关单位备案信息表》(P-1)")
 def application_form_pdf(application_no: str):
     """Return 《报关单位备案信息表》 of an application as a PDF."""
     application = _find(application_no)
@@ -176,7 +176,7 @@ def list_certificates():
     return base.ok({"items": [certificates.certificate_dict(c) for c in rows]})
 
 
-@base.endpoint("/certificates/<int:certificate_id>.pdf",
+@base.endpoint("/certificates/<int:certificate_id>.pdf", media="application/pdf", errors=(410,),
                summary="下载《报关单位备案证明》：已签发且为最新时 200，已被替代 410 (Q-28)")
 def certificate_pdf(certificate_id: int):
     """Return an issued, current certificate as a PDF."""

@@ -7,6 +7,7 @@ never edited (C-6 only adds or disables them, see portal.collection.filing_reque
 from __future__ import annotations
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm.attributes import flag_modified
 
 from portal import audit, clock, numbering
 from portal.codes import code_resolver, code_set
@@ -155,6 +156,12 @@ def _draft(session, identity, volume: ProductVolume, action: str) -> tuple[Produ
     return volume, products
 
 
+def _touch(volume: ProductVolume) -> None:
+    """Mark the volume changed even within one clock tick, so its version moves with every item change (C-4)."""
+    volume.updated_at = clock.now_naive()
+    flag_modified(volume, "updated_at")
+
+
 def _renumber(session, volume: ProductVolume, products: list[Product], mapping: dict[int, int]) -> None:
     """Apply old→new seqs in two steps (negative first) so the unique (volume, seq) never clashes."""
     table = Product.__table__
@@ -183,15 +190,21 @@ def insert_product_before(session, identity, volume: ProductVolume, seq: int, it
     product = Product(volume_id=volume.id, enterprise_id=volume.enterprise_id, seq=seq, active=True,
                       **clean_item(item))
     session.add(product)
-    volume.updated_at = clock.now_naive()
+    _touch(volume)
     flush(session)
     session.expire(volume, ["products"])
     return product
 
 
-def delete_product(session, identity, volume: ProductVolume, seq: int) -> None:
-    """Delete item `seq` of a draft volume; later items move −1 so seqs stay 1..n (C-4)."""
+def delete_product(session, identity, volume: ProductVolume, seq: int, version: int | None = None) -> None:
+    """Delete item `seq` of a draft volume; later items move −1 so seqs stay 1..n (C-4).
+
+    With `version` (the volume's version the caller last read) a retried delete is refused with 409 instead of
+    deleting the item renumbered into `seq` by the first attempt."""
     volume, products = _draft(session, identity, volume, "删除")
+    if version is not None and volume.version != version:
+        raise RuleError([Violation("C-4", "version", f"分册已被修改（当前版本 {volume.version}），请刷新后重试")],
+                        status=409)
     target = next((p for p in products if p.seq == seq), None)
     if target is None:
         raise RuleError([Violation("C-4", "seq", f"分册中没有序号为 {seq} 的商品")])
@@ -199,7 +212,7 @@ def delete_product(session, identity, volume: ProductVolume, seq: int) -> None:
     session.flush()
     rest = [p for p in products if p is not target]
     _renumber(session, volume, rest, renumber_after_delete([p.seq for p in rest], seq))
-    volume.updated_at = clock.now_naive()
+    _touch(volume)
     flush(session)
     session.expire(volume, ["products"])
 

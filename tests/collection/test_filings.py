@@ -408,3 +408,16 @@ def test_guarantee_mode_is_filled_from_the_enterprise_record_C_2(company):
     bonded = company.save(goods_nature="BONDED")
     assert db.session.scalar(select(CollectionFiling.guarantee_mode).where(
         CollectionFiling.center_no == bonded)) is None
+
+
+def test_c4_retried_volume_item_delete_with_the_volume_version_does_not_delete_the_next_item(company):
+    center_no = company.save()
+    volume_no = company.post(f"/collection-filings/{center_no}/products",
+                             {"items": [item(n) for n in range(1, 4)]}).json["volumes"][0]["volume_no"]
+    version = company.get(f"/volumes/{volume_no}").json["version"]
+    first = company.delete(f"/volumes/{volume_no}/items/1?version={version}")
+    assert first.status_code == 200 and [p["name"] for p in first.json["items"]] == ["商品2", "商品3"]
+    assert first.json["version"] != version
+    retried = company.delete(f"/volumes/{volume_no}/items/1?version={version}")
+    assert retried.status_code == 409 and ("C-4", "version") in rules_of(retried)
+    assert [p["name"] for p in company.get(f"/volumes/{volume_no}").json["items"]] == ["商品2", "商品3"]
