@@ -16,7 +16,7 @@ from sqlalchemy.orm import ColumnProperty
 
 from admin_views import codecache, export
 from admin_views.cells import CellPlan
-from admin_views.filters import prefix_clause
+from admin_views.name_search import search_condition, search_hint
 from portal import clock
 from portal.extensions import db
 
@@ -96,8 +96,9 @@ class RowRenderer:
 class ListingMixin:
     """The list and export half of the secure base view."""
 
-    # Search terms match these columns by prefix through their index; set False for small registers
-    # where a 'contains' search over unindexed text is cheap enough.
+    # Search terms match numbers and codes by prefix through their index and names anywhere through
+    # name_grams (admin_views/name_search.py); set False for small registers where a stock
+    # 'contains' search over unindexed text is cheap enough.
     prefix_search = True
 
     # ---- columns ---------------------------------------------------------------------------------
@@ -126,13 +127,13 @@ class ListingMixin:
     def _apply_search(self, query, count_query, joins, count_joins, search):
         if not self.prefix_search:
             return super()._apply_search(query, count_query, joins, count_joins, search)
-        for term in search.split():
-            query = query.filter(or_(*(prefix_clause(field, term) for field, _path in self._search_fields)))
-        return query, count_query, joins, count_joins
+        return query.filter(*search_condition(self._search_fields, search)), count_query, joins, count_joins
 
     def search_placeholder(self):
         placeholder = super().search_placeholder()
-        return f"{placeholder}（按开头匹配）" if placeholder and self.prefix_search else placeholder
+        if not placeholder or not self.prefix_search:
+            return placeholder
+        return f"{placeholder}（{search_hint(self._search_fields)}）"
 
     def _filtered_query(self, search, filters):
         query, joins = self.get_query(), {}

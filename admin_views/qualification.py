@@ -45,17 +45,19 @@ class SectionAdmin(LifecycleView):
 class ManagementPersonAdmin(SectionAdmin):
     column_list = SECTION_COLUMNS + ["person_type", "name", "id_type", "id_no", "nationality", "mobile"]
     column_choices = {"person_type": choices(PERSON_TYPE_NAMES)}
+    column_searchable_list = ["name"]
     labels = {**SectionAdmin.labels, "name": "姓名"}
 
 
 class InvestorAdmin(SectionAdmin):
     column_list = SECTION_COLUMNS + ["name", "nationality", "currency", "amount", "amount_usd"]
+    column_searchable_list = ["name"]
     labels = {**SectionAdmin.labels, "name": "出资者名称（姓名）"}
 
 
 class DeclarationPersonAdmin(SectionAdmin):
     column_list = SECTION_COLUMNS + ["name", "id_type", "id_no", "mobile", "personnel_filing_no"]
-    column_searchable_list = ["personnel_filing_no"]
+    column_searchable_list = ["personnel_filing_no", "name"]
     labels = {**SectionAdmin.labels, "name": "姓名"}
     system_filled = ("personnel_filing_no",)
 
