@@ -32,7 +32,7 @@ NAME_SOURCES = {
 SOURCE_OF = {place: source for source, place in NAME_SOURCES.items()}
 MIN_CJK = 2      # a term with a non-ASCII character searches anywhere from this length
 MIN_LATIN = 3    # an all-ASCII term searches anywhere from this length
-COUNT_CAP = 2000  # postings counted per gram when picking the rarest one
+COUNT_CAP = 20000  # postings counted per gram: up to this many, the rarest gram drives the search
 START = "^"       # the start gram: START + first character
 MAX_POSITIONS = 300  # longest name column (SQLite reads bigram positions from a table of 1..300)
 
@@ -67,7 +67,7 @@ class NameSearch:
         self.session = session
         self.grams = grams
         self._lowered: dict[str, str] = {}
-        self._counts: dict[tuple[int, str], int] = {}
+        self._counts: dict[tuple[int, str, int], int] = {}
 
     def lowered(self, term: str) -> str:
         """The term lower-cased by the database (the same folding the triggers and LIKE use)."""
@@ -75,37 +75,62 @@ class NameSearch:
             self._lowered[term] = self.session.scalar(select(func.lower(literal(term))))
         return self._lowered[term]
 
-    def postings(self, source: int, gram: str) -> int:
-        """How many rows hold the gram, counted up to COUNT_CAP + 1."""
-        key = (source, gram)
+    def postings(self, source: int, gram: str, cap: int) -> int:
+        """How many rows hold the gram, counted up to cap + 1 (cap + 1 means "more than cap")."""
+        key = (source, gram, cap)
         if key not in self._counts:
             g = self.grams.c
-            capped = (select(literal(1)).where(g.source == source, g.gram == gram)
-                      .limit(COUNT_CAP + 1).subquery())
+            capped = select(literal(1)).where(g.source == source, g.gram == gram).limit(cap + 1).subquery()
             self._counts[key] = self.session.scalar(select(func.count()).select_from(capped))
         return self._counts[key]
+
+    def rarest(self, source: int, grams: list[str]) -> list[tuple[int, str]]:
+        """(count, gram) pairs, rarest first; a gram is only counted up to the rarest one seen so far."""
+        counted, best = [], COUNT_CAP
+        for gram in grams:
+            count = self.postings(source, gram, best)
+            counted.append((count, gram))
+            best = min(best, count)
+            if best == 0:
+                break
+        return sorted(counted)
 
     def clause(self, column, term: str):
         """Return the SQL condition for `column` (a NAME_SOURCES column of a mapped model) and the term."""
         source = SOURCE_OF[(column.table.name, column.key)]
         lowered = self.lowered(term)
         anywhere = searches_anywhere(term)
-        grams = bigrams(lowered) if anywhere else [START + lowered[:1]]
-        counted = sorted(grams, key=lambda gram: self.postings(source, gram))
-        if self.postings(source, counted[0]) == 0:
+        counted = self.rarest(source, bigrams(lowered) if anywhere else [START + lowered[:1]])
+        fewest, first = counted[0]
+        if fewest == 0:
             return false()
         g = self.grams.c
         ident = column.table.c.id
-        rarest = select(g.row_id).where(g.source == source, g.gram == counted[0])
-        checks = [ident.in_(rarest)]
-        if self.postings(source, counted[0]) > COUNT_CAP:
-            # Every gram is common: probe the others per candidate before reading the row.
-            checks += [exists().where(g.source == source, g.gram == gram, g.row_id == ident)
-                       for gram in counted[1:3]]
-        text = func.lower(column)
-        checks.append(text.contains(lowered, autoescape=True) if anywhere
-                      else text.startswith(lowered, autoescape=True))
+        if fewest <= COUNT_CAP:
+            # A rare gram: its postings (at most COUNT_CAP) are the candidates, read by primary key.
+            checks = [ident.in_(select(g.row_id).where(g.source == source, g.gram == first))]
+        else:
+            # Every gram is common (over COUNT_CAP rows each), so candidates are dense: walk the rows in
+            # the page's order and probe up to three grams per row; a page of 20 fills early.
+            checks = [exists().where(g.source == source, g.gram == gram, g.row_id == ident)
+                      for _count, gram in counted[:3]]
+        checks.append(self.recheck(column, lowered, anywhere))
         return and_(*checks)
+
+    def recheck(self, column, lowered: str, anywhere: bool):
+        """The row's own test: lower(name) holds the term (anywhere, or at the start).
+
+        Written as a position test rather than LIKE: the result is the same (wildcards literal), and
+        PostgreSQL's planner then guesses a third of the rows pass instead of a handful, so it walks
+        the primary key in the page's order and stops after a page instead of scanning and sorting."""
+        text, term = func.lower(column), literal(lowered)
+        if self.dialect != "postgresql":
+            return func.instr(text, term) > 0 if anywhere else func.instr(text, term) == 1
+        return func.strpos(text, term) > 0 if anywhere else func.starts_with(text, term)
+
+    @property
+    def dialect(self) -> str:
+        return self.session.get_bind().dialect.name
 
 
 # ---- DDL (used by the search_ migrations; keep it free of the models) ----------------------------
