@@ -28,6 +28,11 @@ def search_condition(search_fields, search: str) -> list:
             for term in search.split()]
 
 
+def name_clause(column, term: str):
+    """One name column matching one term (anywhere, or at the start when the term is short)."""
+    return NameSearch(db.session, name_grams).clause(column, term)
+
+
 def search_hint(search_fields) -> str:
     """The hint after the search box's placeholder (translated)."""
     anywhere = any(is_name_column(column) for column, _path in search_fields)

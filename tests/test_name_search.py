@@ -175,3 +175,17 @@ def test_admin_search_box_hint_in_english(client, make):
     _staff(client, make)
     html = client.get("/admin/enterprises/?lang=en").get_data(as_text=True)
     assert "names match anywhere" in html and "名称按包含匹配" not in html
+
+
+def test_enterprise_filter_finds_a_name_by_its_middle(client, make):
+    from tests.collection import builders_aggregation as agg
+    from tests.test_admin_audit import _filter_arg
+    _staff(client, make)
+    clock.set_fixed_now("2026-04-02T10:00:00")
+    south = agg.party(make, name_zh="深圳市华南进出口贸易有限公司")
+    north = agg.party(make, name_zh="北京长城实业有限公司")
+    heads = {agg.cleared_list(who.enterprise, [agg.item()]).center_no: who for who in (south, north)}
+    arg = _filter_arg(client.application, "list_heads", "enterprise_id", "EnterpriseFilter")
+    html = client.get(f"/admin/list_heads/?flt0_{arg}=华南进出口").get_data(as_text=True)
+    shown = {number for number in heads if number in html}
+    assert shown == {n for n, who in heads.items() if who is south}
