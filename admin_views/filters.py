@@ -52,7 +52,7 @@ class EnterpriseFilter(sqla.BaseSQLAFilter):
         term = value.strip()
         ids = select(Enterprise.id).where(or_(Enterprise.uscc == term.upper(),
                                               Enterprise.registration_code == term,
-                                              name_clause(Enterprise.__table__.c.name_zh, term)))
+                                              name_clause(Enterprise.__table__.c.name_zh, term, alone=False)))
         return query.filter(self.get_column(alias).in_(ids))
 
     def operation(self):

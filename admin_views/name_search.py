@@ -23,14 +23,15 @@ def search_condition(search_fields, search: str) -> list:
     """One condition per search term: any name containing it (or starting with a short term), any
     number or code starting with it."""
     names = NameSearch(db.session, name_grams)
-    return [or_(*(names.clause(column, term) if is_name_column(column) else prefix_clause(column, term)
+    alone = len(search_fields) == 1
+    return [or_(*(names.clause(column, term, alone) if is_name_column(column) else prefix_clause(column, term)
                   for column, _path in search_fields))
             for term in search.split()]
 
 
-def name_clause(column, term: str):
+def name_clause(column, term: str, alone: bool = True):
     """One name column matching one term (anywhere, or at the start when the term is short)."""
-    return NameSearch(db.session, name_grams).clause(column, term)
+    return NameSearch(db.session, name_grams).clause(column, term, alone)
 
 
 def search_hint(search_fields) -> str:

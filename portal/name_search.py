@@ -13,8 +13,9 @@ match themselves). Shorter terms are prefix searches served by the start gram.
 """
 from __future__ import annotations
 
-from sqlalchemy import Column, Integer, MetaData, PrimaryKeyConstraint, SmallInteger, String, Table, and_, exists
-from sqlalchemy import false, func, literal, select
+from sqlalchemy import (Column, Integer, MetaData, PrimaryKeyConstraint, SmallInteger, String, Table, and_, any_,
+                        bindparam, false, func, literal, select)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 # source id -> (table, column). Ids are stored in name_grams: never renumber, only append.
 NAME_SOURCES = {
@@ -96,8 +97,11 @@ class NameSearch:
                 break
         return sorted(counted)
 
-    def clause(self, column, term: str):
-        """Return the SQL condition for `column` (a NAME_SOURCES column of a mapped model) and the term."""
+    def clause(self, column, term: str, alone: bool = True):
+        """Return the SQL condition for `column` (a NAME_SOURCES column of a mapped model) and the term.
+
+        `alone` says the condition is not one arm of an OR: with OR, planners cannot drive the
+        query from the gram's postings, so rare matches are fetched first (at most COUNT_CAP ids)."""
         source = SOURCE_OF[(column.table.name, column.key)]
         lowered = self.lowered(term)
         anywhere = searches_anywhere(term)
@@ -107,16 +111,23 @@ class NameSearch:
             return false()
         g = self.grams.c
         ident = column.table.c.id
+        recheck = self.recheck(column, lowered, anywhere)
         if fewest <= COUNT_CAP:
             # A rare gram: its postings (at most COUNT_CAP) are the candidates, read by primary key.
-            checks = [ident.in_(select(g.row_id).where(g.source == source, g.gram == first))]
-        else:
-            # Every gram is common (over COUNT_CAP rows each), so candidates are dense: walk the rows in
-            # the page's order and probe up to three grams per row; a page of 20 fills early.
-            checks = [exists().where(g.source == source, g.gram == gram, g.row_id == ident)
-                      for _count, gram in counted[:3]]
-        checks.append(self.recheck(column, lowered, anywhere))
-        return and_(*checks)
+            candidates = ident.in_(select(g.row_id).where(g.source == source, g.gram == first))
+            if alone:
+                return and_(candidates, recheck)
+            ids = list(self.session.scalars(select(ident).where(candidates, recheck)))
+            if not ids:
+                return false()
+            return ident == any_(bindparam(None, ids, type_=ARRAY(Integer))) if self.dialect == "postgresql" \
+                else ident.in_(ids)
+        # Every gram is common (over COUNT_CAP rows each), so candidates are dense: walk the rows in
+        # the page's order and probe up to three grams per row (scalar subqueries: one index probe
+        # each, never a hash of all postings); a page of 20 fills early.
+        probes = [select(g.row_id).where(g.source == source, g.gram == gram, g.row_id == ident)
+                  .scalar_subquery().isnot(None) for _count, gram in counted[:3]]
+        return and_(*probes, recheck)
 
     def recheck(self, column, lowered: str, anywhere: bool):
         """The row's own test: lower(name) holds the term (anywhere, or at the start).
