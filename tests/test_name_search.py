@@ -33,8 +33,9 @@ def escaped(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def found(column, term: str) -> set[int]:
-    clause = NameSearch(db.session, name_grams).clause(column, term)
+def found(column, term: str, alone: bool = True) -> set[int]:
+    """Ids matching through the name search (alone: the whole condition; else one arm of an OR)."""
+    clause = NameSearch(db.session, name_grams).clause(column, term, alone)
     return set(db.session.scalars(select(column.table.c.id).where(clause)))
 
 
@@ -43,22 +44,24 @@ def named(make):
     return [make.enterprise(name, name_en=name if name.isascii() else None).id for name in NAMES]
 
 
+@pytest.mark.parametrize("alone", [True, False])
 @pytest.mark.parametrize("term", TERMS)
-def test_contains_search_equals_like_for_chinese_latin_and_mixed_terms(named, is_postgres, term):
+def test_contains_search_equals_like_for_chinese_latin_and_mixed_terms(named, is_postgres, term, alone):
     assert searches_anywhere(term)
     expected = like("name_zh", "enterprises", f"%{escaped(term)}%", is_postgres)
-    assert found(Enterprise.__table__.c.name_zh, term) == expected
-    assert found(Enterprise.__table__.c.name_en, term) == like("name_en", "enterprises", f"%{escaped(term)}%",
-                                                                is_postgres)
+    assert found(Enterprise.__table__.c.name_zh, term, alone) == expected
+    assert found(Enterprise.__table__.c.name_en, term, alone) == like("name_en", "enterprises",
+                                                                       f"%{escaped(term)}%", is_postgres)
     if term in ("华南", "笔记本", "lenovo", "50%"):
         assert expected  # the data holds these, so equality is not trivially empty == empty
 
 
+@pytest.mark.parametrize("alone", [True, False])
 @pytest.mark.parametrize("term", SHORT)
-def test_one_character_and_short_latin_terms_match_the_start_of_the_name(named, is_postgres, term):
+def test_one_character_and_short_latin_terms_match_the_start_of_the_name(named, is_postgres, term, alone):
     assert not searches_anywhere(term)
     expected = like("name_zh", "enterprises", f"{escaped(term)}%", is_postgres)
-    assert found(Enterprise.__table__.c.name_zh, term) == expected
+    assert found(Enterprise.__table__.c.name_zh, term, alone) == expected
     if term in ("华", "联", "L"):
         assert expected
 
@@ -69,9 +72,11 @@ def test_a_common_gram_still_gives_the_exact_rows(make, is_postgres, monkeypatch
     monkeypatch.setattr(name_search, "COUNT_CAP", 2)
     for name in NAMES:
         make.enterprise(name)
-    for term in ("有限公司", "华南", "笔记本", "lenovo"):
-        assert found(Enterprise.__table__.c.name_zh, term) == like("name_zh", "enterprises", f"%{escaped(term)}%",
-                                                                   is_postgres)
+    for term in ("有限公司", "华南", "笔记本", "lenovo", "联"):
+        pattern = f"%{escaped(term)}%" if searches_anywhere(term) else f"{escaped(term)}%"
+        for alone in (True, False):
+            assert found(Enterprise.__table__.c.name_zh, term, alone) == like("name_zh", "enterprises", pattern,
+                                                                              is_postgres)
 
 
 def grams_of(source_table, row_id) -> set[str]:
