@@ -37,8 +37,7 @@ def set_secret(model, attribute: str, value: str, check, is_created: bool, label
 class EnterpriseAdmin(SecureModelView):
     column_list = ["id", "uscc", "name_zh", "registration_code", "customs_code", "region_code",
                    "market_entity_type_code", "express_operator", "auto_aggregate", "filed_at"]
-    column_searchable_list = ["uscc", "name_zh", "registration_code"]
-    prefix_search = False
+    column_searchable_list = ["uscc", "name_zh", "name_en", "registration_code"]
     column_filters = ["customs_code", "region_code", "market_entity_type_code", "express_operator",
                       "auto_aggregate", "filed_at"]
     system_filled = ("registration_code", "ciq_no", "local_ciq_authority", "filed_at")
@@ -67,7 +66,6 @@ class UserAdmin(SecureModelView):
                    "last_login_at", "locked_until"]
     column_choices = {"role": choices(ROLE_NAMES)}
     column_searchable_list = ["username", "name"]
-    prefix_search = False
     column_filters = ["role", "enterprise_id", "active", "last_login_at"]
     labels = {"name": "姓名", "enterprise_id": "所属企业", "enterprise": "所属企业"}
     system_filled = ("failed_logins", "last_login_at")

@@ -51,7 +51,6 @@ class ProductAdmin(LifecycleView):
     form_columns = ("active",)
     column_list = ["id", "volume_id", "seq", "hs_code", "name", "spec", "unit", "license_no", "active"]
     column_searchable_list = ["hs_code", "name"]
-    prefix_search = False
     column_filters = ["volume_id", "enterprise_id", "unit", "active"]
     labels = {"name": "商品名称"}
 
@@ -87,6 +86,7 @@ class ListItemAdmin(CorrectionMixin, LifecycleView):
     form_columns = ("spec",)
     column_list = ["id", "list_id", "seq", "filing_seq", "hs_code", "name", "qty", "unit", "unit_price", "total",
                    "currency", "country"]
+    column_searchable_list = ["name"]
     update_operation = staticmethod(correct_list_item)
     correction_fields = MODIFIABLE_ITEM_FIELDS
 
@@ -139,7 +139,6 @@ class BondedBookAdmin(SecureModelView):
 class BondedBookItemAdmin(SecureModelView):
     column_list = ["id", "book_id", "seq", "hs_code", "name", "spec", "unit", "active"]
     column_searchable_list = ["hs_code", "name"]
-    prefix_search = False
     column_filters = ["book_id", "unit", "active"]
     labels = {"name": "商品名称"}
 

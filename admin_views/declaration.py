@@ -37,6 +37,7 @@ class DeclarationItemAdmin(ReadOnlyView):
     large_register = True
     column_list = ["id", "declaration_id", "item_no", "hs_code", "name", "spec", "unit", "qty", "total", "currency",
                    "country"]
+    column_searchable_list = ["name"]
     column_filters = ["declaration_id", "enterprise_id", "currency", "country"]
     labels = {"name": "商品名称"}
 

@@ -62,14 +62,16 @@ class FilterStartsWith(sqla.BaseSQLAFilter):
 
 
 class EnterpriseFilter(sqla.BaseSQLAFilter):
-    """An enterprise by USCC, customs registration code or the start of its Chinese name."""
+    """An enterprise by USCC, customs registration code or its Chinese name (anywhere in it, from 2
+    characters; admin_views/name_search.py)."""
 
     def apply(self, query, value, alias=None):
+        from admin_views.name_search import name_clause
         from portal.models import Enterprise
         term = value.strip()
         ids = select(Enterprise.id).where(or_(Enterprise.uscc == term.upper(),
                                               Enterprise.registration_code == term,
-                                              prefix_clause(Enterprise.name_zh, term)))
+                                              name_clause(Enterprise.__table__.c.name_zh, term, alone=False)))
         return query.filter(self.get_column(alias).in_(ids))
 
     def operation(self):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
-import flask_babel
 from flask import Response, abort, g, request, stream_with_context, url_for
 from flask_admin import expose
 from flask_admin.babel import gettext
@@ -12,12 +11,12 @@ from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from markupsafe import Markup, escape
-from sqlalchemy import JSON, Boolean, and_, func, or_, select
+from sqlalchemy import JSON, Boolean, and_, or_
 from sqlalchemy.orm import ColumnProperty
 
 from admin_views import codecache, export, readable
 from admin_views.cells import CellPlan
-from admin_views.filters import prefix_clause
+from admin_views.name_search import search_condition, search_hint
 from portal import clock
 from portal.inputs import parse_id
 from portal.extensions import db
@@ -103,8 +102,9 @@ class RowRenderer:
 class ListingMixin:
     """The list and export half of the secure base view."""
 
-    # Search terms match these columns by prefix through their index; set False for small registers
-    # where a 'contains' search over unindexed text is cheap enough.
+    # Search terms match numbers and codes by prefix through their index and names anywhere through
+    # name_grams (admin_views/name_search.py); set False for small registers where a stock
+    # 'contains' search over unindexed text is cheap enough.
     prefix_search = True
 
     # ---- columns ---------------------------------------------------------------------------------
@@ -133,14 +133,13 @@ class ListingMixin:
     def _apply_search(self, query, count_query, joins, count_joins, search):
         if not self.prefix_search:
             return super()._apply_search(query, count_query, joins, count_joins, search)
-        for term in search.split():
-            query = query.filter(or_(*(prefix_clause(field, term) for field, _path in self._search_fields)))
-        return query, count_query, joins, count_joins
+        return query.filter(*search_condition(self._search_fields, search)), count_query, joins, count_joins
 
     def search_placeholder(self):
         placeholder = super().search_placeholder()
-        return flask_babel.gettext("%(columns)s（按开头匹配）", columns=placeholder) if placeholder and self.prefix_search \
-            else placeholder
+        if not placeholder or not self.prefix_search:
+            return placeholder
+        return f"{placeholder}（{search_hint(self._search_fields)}）"
 
     def _filtered_query(self, search, filters):
         query, joins = self.get_query(), {}

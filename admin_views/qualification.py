@@ -127,6 +127,7 @@ class SectionAdmin(LifecycleView):
 class ManagementPersonAdmin(SectionAdmin):
     column_list = SECTION_COLUMNS + ["person_type", "name", "id_type", "id_no", "nationality", "mobile"]
     column_choices = {"person_type": choices(PERSON_TYPE_NAMES)}
+    column_searchable_list = ["name"]
     labels = {**SectionAdmin.labels, "name": "姓名"}
     code_rule = "Q-14"
 
@@ -137,6 +138,7 @@ class ManagementPersonAdmin(SectionAdmin):
 
 class InvestorAdmin(SectionAdmin):
     column_list = SECTION_COLUMNS + ["name", "nationality", "currency", "amount", "amount_usd"]
+    column_searchable_list = ["name"]
     labels = {**SectionAdmin.labels, "name": "出资者名称（姓名）"}
     code_rule = "Q-15"
 
@@ -147,7 +149,7 @@ class InvestorAdmin(SectionAdmin):
 
 class DeclarationPersonAdmin(SectionAdmin):
     column_list = SECTION_COLUMNS + ["name", "id_type", "id_no", "mobile", "personnel_filing_no"]
-    column_searchable_list = ["personnel_filing_no"]
+    column_searchable_list = ["personnel_filing_no", "name"]
     labels = {**SectionAdmin.labels, "name": "姓名"}
     system_filled = ("personnel_filing_no",)
     code_rule = "Q-16"

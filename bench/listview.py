@@ -1,5 +1,6 @@
-"""Time the admin list view against a stock Flask-Admin ModelView at 100,000 list heads and
-1,000,000 list items: first page, deep page, text search, sort, CSV export (medians in ms).
+"""Time the admin list view against a stock Flask-Admin ModelView at 100,000 list heads,
+1,000,000 list items and 100,000 enterprises: first page, deep page, number search, name search
+anywhere in the name, sort, CSV export (medians in ms).
 
     .venv/bin/python bench/listview.py                      # SQLite in a temporary file
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/listview.py
@@ -14,12 +15,14 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import random
 import re
 import statistics
 import sys
 import tempfile
 import time
 from datetime import date, datetime, timedelta
+from urllib.parse import quote
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -34,6 +37,33 @@ PASSWORD = "Bench1234"
 CUSTOMS = ("5300", "5301", "5316", "5320", "2200", "0100", "4200", "5100")
 LIST_TYPES = ("IMPORT_GENERAL", "EXPORT_GENERAL", "IMPORT_BONDED", "EXPORT_BONDED")
 STATUSES = (1, 2, 7, 15, 13, 16)
+# Names built from these parts (seeded, so every run and both databases hold the same rows).
+CITIES = ("深圳市", "广州市", "东莞市", "上海", "北京", "杭州", "宁波", "厦门", "青岛", "天津", "苏州", "成都")
+CITIES_EN = ("Shenzhen", "Guangzhou", "Dongguan", "Shanghai", "Beijing", "Hangzhou", "Ningbo", "Xiamen",
+             "Qingdao", "Tianjin", "Suzhou", "Chengdu")
+MIDDLES = ("华南", "联想", "海信", "腾达", "恒通", "远航", "金桥", "宏图", "佳美", "新纪元", "瑞丰", "东方",
+           "长城", "中联", "天宇", "富源", "鸿运", "博雅", "信达", "安泰", "盛世", "永兴", "环球", "诚信")
+MIDDLES_EN = ("Huanan", "Lianxiang", "Hisense", "Tengda", "Hengtong", "Yuanhang", "Jinqiao", "Hongtu", "Jiamei",
+              "Xinjiyuan", "Ruifeng", "Dongfang", "Changcheng", "Zhonglian", "Tianyu", "Fuyuan", "Hongyun", "Boya",
+              "Xinda", "Antai", "Shengshi", "Yongxing", "Huanqiu", "Chengxin")
+TRADES = (("进出口贸易", "Import & Export Trading"), ("电子科技", "Electronic Technology"), ("物流", "Logistics"),
+          ("实业", "Industrial"), ("供应链管理", "Supply Chain Management"), ("国际货运代理", "International Freight"))
+BRANDS = ("联想", "华为", "小米", "海尔", "格力", "美的", "大疆", "Lenovo", "Canon", "Sony", "飞利浦", "松下")
+PRODUCTS = ("笔记本电脑", "平板电脑", "智能手机", "液晶显示器", "蓝牙耳机", "锂离子电池", "不锈钢餐具",
+            "棉制针织T恤", "塑料玩具", "空调压缩机", "电动牙刷", "数码相机", "路由器", "移动电源", "电饭煲")
+NAME_SEARCHES = (  # (label, register, term): 2 and 3 Chinese characters, a common term, Latin, a miss
+    ("企业 名称 2字 华南", "enterprises", "华南"),
+    ("企业 名称 3字 新纪元", "enterprises", "新纪元"),
+    ("企业 名称 常见 有限公司", "enterprises", "有限公司"),
+    ("企业 英文名 freight", "enterprises", "freight"),
+    ("企业 名称 未命中", "enterprises", "量子计算"),
+    ("清单表体 名称 2字 耳机", "list_items", "耳机"),
+    ("清单表体 名称 3字 笔记本", "list_items", "笔记本"),
+    ("清单表体 名称 常见 电脑", "list_items", "电脑"),
+    ("清单表体 名称 拉丁 canon", "list_items", "canon"),
+    ("清单表体 名称 未命中", "list_items", "量子计算机"),
+    ("清单表体 名称 1字 联", "list_items", "联"),
+)
 ITEM_COLUMNS = ("id", "list_id", "enterprise_id", "seq", "filing_seq", "hs_code", "name", "spec", "qty", "unit",
                 "unit_price", "total", "currency", "country", "created_at", "updated_at")
 
@@ -46,18 +76,27 @@ def database_url(scratch: str):
     return scratch_database(BENCH_DB)
 
 
-def fill(db, heads: int, items_per_head: int) -> None:
+def fill(db, heads: int, items_per_head: int, enterprise_count: int) -> None:
     """Insert enterprises, a staff user, list heads and items with bulk inserts (COPY on PostgreSQL)."""
     from portal.auth.passwords import hash_secret
     from portal.models import Enterprise, ListHead, User
     from rules.identifiers import make_uscc
     now = datetime(2026, 1, 15, 9, 0, 0)
-    enterprises = [Enterprise(uscc=make_uscc("91440300", n), name_zh=f"压测企业{n}有限公司", customs_code="5300",
-                              registration_code=f"44039{n:05d}") for n in range(1, 21)]
-    db.session.add_all(enterprises)
+    rng = random.Random(15)
+    enterprise_rows = []
+    for n in range(1, enterprise_count + 1):
+        city, middle, trade = rng.randrange(len(CITIES)), rng.randrange(len(MIDDLES)), rng.choice(TRADES)
+        enterprise_rows.append({
+            "id": n, "uscc": make_uscc("91440300", n), "customs_code": "5300", "registration_code": f"{n:010d}",
+            "name_zh": f"{CITIES[city]}{MIDDLES[middle]}{trade[0]}有限公司",
+            "name_en": f"{CITIES_EN[city]} {MIDDLES_EN[middle]} {trade[1]} Co., Ltd.",
+            "express_operator": False, "auto_aggregate": False, "version": 1, "created_at": now, "updated_at": now})
+    for start in range(0, enterprise_count, 20000):
+        db.session.execute(insert(Enterprise.__table__), enterprise_rows[start:start + 20000])
+    del enterprise_rows
     db.session.add(User(username="bench_staff", password_hash=hash_secret(PASSWORD), name="压测员工", role="staff"))
     db.session.flush()
-    ent_ids = [e.id for e in enterprises]
+    ent_ids = list(range(1, enterprise_count + 1))
     day0 = date(2025, 1, 1)
     head_rows = [{"id": n, "center_no": f"{5300_2025_0000_0000 + n:018d}",
                   "enterprise_id": ent_ids[n % len(ent_ids)],
@@ -78,7 +117,8 @@ def fill(db, heads: int, items_per_head: int) -> None:
         for head in range(1, heads + 1):
             for seq in range(1, items_per_head + 1):
                 ident += 1
-                yield (ident, head, ent_ids[head % len(ent_ids)], seq, seq, f"84713{seq:05d}", f"笔记本电脑{seq}",
+                name = f"{rng.choice(BRANDS)}{rng.choice(PRODUCTS)}{rng.choice(('', ' X', ' Pro'))}{seq}"
+                yield (ident, head, ent_ids[head % len(ent_ids)], seq, seq, f"84713{seq:05d}", name,
                        "品牌:BENCH|型号:X1", 10, "007", 100, 1000, "USD" if seq % 2 else "CNY",
                        "CHN" if seq % 3 else "USA", now, now)
 
@@ -100,21 +140,22 @@ def fill(db, heads: int, items_per_head: int) -> None:
     db.session.commit()
     analyse = "VACUUM ANALYZE" if connection.dialect.name == "postgresql" else "ANALYZE"
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        for table in ("list_heads", "list_items", "enterprises"):
+        for table in ("list_heads", "list_items", "enterprises", "name_grams"):
             conn.execute(text(f"{analyse} {table}"))
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT setval('list_items_id_seq', (SELECT max(id) FROM list_items))"))
             conn.execute(text("SELECT setval('list_heads_id_seq', (SELECT max(id) FROM list_heads))"))
+            conn.execute(text("SELECT setval('enterprises_id_seq', (SELECT max(id) FROM enterprises))"))
 
 
 # ---- the two admins ------------------------------------------------------------------------------
 def add_stock_admin(app, db) -> None:
     """Register plain ModelViews of the same models, with the same columns, on a second Admin at /stock."""
-    from portal.models import ListHead, ListItem
+    from portal.models import Enterprise, ListHead, ListItem
     admin = app.extensions["admin"][0]
     ours = {view.endpoint: view for view in admin._views}
     stock = Admin(app, name="stock", url="/stock", endpoint="stock", theme=Bootstrap4Theme())
-    for model, endpoint in ((ListHead, "list_heads"), (ListItem, "list_items")):
+    for model, endpoint in ((ListHead, "list_heads"), (ListItem, "list_items"), (Enterprise, "enterprises")):
         mine = ours[endpoint]
         settings = {"column_list": [name for name, _label in mine._list_columns],
                     "column_searchable_list": mine.column_searchable_list,
@@ -176,6 +217,8 @@ def cases(app, db, heads: int, page_size: int):
         yield (f"清单表体 第 {page + 1} 页",
                f"/admin/list_items/?after={cursor_at(db, 'list_items', page * page_size)}",
                f"/stock/list_items/?page={page}", 5)
+    for label, register, term in NAME_SEARCHES:
+        yield label, f"/admin/{register}/?search={quote(term)}", f"/stock/{register}/?search={quote(term)}", None
     yield "清单表头 导出 CSV", "/admin/list_heads/export/csv/", "/stock/list_heads/export/csv/", 3
 
 
@@ -183,6 +226,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--heads", type=int, default=100_000)
     parser.add_argument("--items-per-head", type=int, default=10)
+    parser.add_argument("--enterprises", type=int, default=100_000)
+    parser.add_argument("--only", help="run only the measurements whose name contains this text")
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--export-repeat", type=int, default=3)
     options = parser.parse_args()
@@ -208,8 +253,9 @@ def run(url: str, scratch: str, options) -> int:
         started = time.perf_counter()
         upgrade()
         load_codes(db.session)
-        fill(db, options.heads, options.items_per_head)
-        print(f"{engine}: {options.heads:,} list heads, {options.heads * options.items_per_head:,} list items "
+        fill(db, options.heads, options.items_per_head, options.enterprises)
+        print(f"{engine}: {options.enterprises:,} enterprises, {options.heads:,} list heads, "
+              f"{options.heads * options.items_per_head:,} list items "
               f"filled in {time.perf_counter() - started:.1f} s", flush=True)
         gc.collect()
         gc.freeze()  # the fill's garbage must not make later collections slow for either view
@@ -218,6 +264,8 @@ def run(url: str, scratch: str, options) -> int:
         page_size = next(v for v in app.extensions["admin"][0]._views if v.endpoint == "list_heads").page_size
         results = []
         for name, ours_url, stock_url, target in list(cases(app, db, options.heads, page_size)):
+            if options.only and options.only not in name:
+                continue
             exporting = "export" in ours_url
             ours, stock, ours_size, stock_size = timed_pair(
                 client, ours_url, stock_url, options.export_repeat if exporting else options.repeat)
@@ -233,11 +281,12 @@ def run(url: str, scratch: str, options) -> int:
     missed = 0
     for name, ours, stock, target in results:
         ratio = stock / ours if ours else float("inf")
-        page_ok = "导出" in name or ours < 10
+        limit = 30 if "名" in name else 10  # name searches: ≤ 30 ms (issue 15.2); pages: ≤ 10 ms
+        page_ok = "导出" in name or ours < limit
         ratio_ok = target is None or ratio >= target
         verdict = "ok" if page_ok and ratio_ok else "MISSED"
         missed += verdict != "ok"
-        goal = (f"≥{target}×" if target else "") + ("" if "导出" in name else " <10ms")
+        goal = (f"≥{target}×" if target else "") + ("" if "导出" in name else f" <{limit}ms")
         print(f"| {name:<16} | {ours:>9.1f} | {stock:>9.1f} | {ratio:>9.1f}× | {goal} {verdict} |")
     return 1 if missed else 0
 

@@ -13,7 +13,7 @@ from tests import factories
 
 REFERENCE_TABLES = {"code_entries", "catalog_categories", "catalog_items", "catalog_services",
                     "qualification_exclusions", "qualification_dependencies", "agent_qualification_rules",
-                    "settings", "alembic_version"}
+                    "settings", "alembic_version", "name_gram_positions"}
 
 
 def _worker() -> str:

@@ -9,3 +9,4 @@ from .qualification import (Application, Attachment, Certificate, DeclarationPer
 from .reference import (AgentQualificationRule, CatalogCategory, CatalogItem, CatalogService,  # noqa: F401
                         CodeEntry, QualificationDependency, QualificationExclusion)
 from .system import AuditLog, JobRun, NumberSequence, SchedulerLease, Setting  # noqa: F401
+from .search import name_gram_positions, name_grams  # noqa: F401
