@@ -7,12 +7,13 @@ from urllib.parse import quote, urlencode
 from flask import Response, abort, g, request, stream_with_context, url_for
 from flask_admin import expose
 from flask_admin.babel import gettext
+import flask_babel
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 from sqlalchemy import JSON, Boolean, and_, or_
-from sqlalchemy.orm import ColumnProperty
+from sqlalchemy.orm import ColumnProperty, Session
 
 from admin_views import codecache, export, readable
 from admin_views.cells import CellPlan
@@ -139,7 +140,7 @@ class ListingMixin:
         placeholder = super().search_placeholder()
         if not placeholder or not self.prefix_search:
             return placeholder
-        return f"{placeholder}（{search_hint(self._search_fields)}）"
+        return flask_babel.gettext("%(columns)s（%(hint)s）", columns=placeholder, hint=search_hint(self._search_fields))
 
     def _filtered_query(self, search, filters):
         query, joins = self.get_query(), {}
@@ -283,14 +284,18 @@ class ListingMixin:
         names = [name for name, _label in self._export_columns]
         plan = self._plan(names)
         entities = self._entities(names)
-        if entities is not None:
-            # Plain columns: run the statement on the connection, no ORM row processing per row.
-            connection = db.session.connection().execution_options(yield_per=EXPORT_BATCH)
-            result = connection.execute(query.with_entities(*entities).statement)
-        else:
-            result = db.session.execute(query.statement.execution_options(yield_per=EXPORT_BATCH)).scalars()
-        for batch in result.partitions():
-            yield plan.format(batch, html=False, text=text)
+        # The rows stream on a connection of their own: the request's session may commit (sessions, audit)
+        # while the response is still being sent, which would close a server-side cursor opened on it.
+        with db.engine.connect() as connection:
+            if entities is not None:
+                # Plain columns: run the statement on the connection, no ORM row processing per row.
+                result = connection.execution_options(yield_per=EXPORT_BATCH).execute(
+                    query.with_entities(*entities).statement)
+            else:
+                result = Session(bind=connection).execute(
+                    query.statement.execution_options(yield_per=EXPORT_BATCH)).scalars()
+            for batch in result.partitions():
+                yield plan.format(batch, html=False, text=text)
 
     @expose("/export/<export_type>/")
     def export(self, export_type):
