@@ -44,6 +44,10 @@ def test_migrations_match_the_models(ctx):
     from alembic.migration import MigrationContext
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    # The transport's and the simulated customs' tables live on their packages' own MetaData (issue 16).
+    from tests.conftest import OUTSIDE_TABLES
+    diff = [d for d in diff if not (d[0] in ("remove_table", "remove_index")
+                                    and (d[1].name if d[0] == "remove_table" else d[1].table.name) in OUTSIDE_TABLES)]
     assert diff == [], diff
 
 

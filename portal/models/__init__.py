@@ -8,5 +8,6 @@ from .qualification import (Application, Attachment, Certificate, DeclarationPer
                             Investor, ManagementPerson, Qualification, Receipt)
 from .reference import (AgentQualificationRule, CatalogCategory, CatalogItem, CatalogService,  # noqa: F401
                         CodeEntry, QualificationDependency, QualificationExclusion)
+from .messages import CustomsMessage, SigningKey  # noqa: F401
 from .system import AuditLog, JobRun, NumberSequence, SchedulerLease, Setting  # noqa: F401
 from .search import name_gram_positions, name_grams  # noqa: F401

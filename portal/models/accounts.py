@@ -122,6 +122,13 @@ class Card(Model):
     failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     valid_until: Mapped[date | None] = mapped_column(Date)
+    # The card's SM2 key pair and certificate, made when the card is bound (U-3, issue 16): the public key
+    # (hex, uncompressed point), the private key encrypted at rest, the certificate serial (ds:KeyName of
+    # every message it signs) and the card authority's certificate text.
+    public_key: Mapped[str | None] = mapped_column(String(200))
+    private_key_enc: Mapped[str | None] = mapped_column(Text)
+    cert_serial: Mapped[str | None] = mapped_column(String(40), unique=True)
+    certificate: Mapped[str | None] = mapped_column(Text)
     user: Mapped[User] = relationship(back_populates="cards")
     enterprise: Mapped[Enterprise] = relationship()
 
