@@ -1,10 +1,10 @@
 """Register views grouped by area: every register of SPEC §1 has a view (X-1)."""
 from __future__ import annotations
 
-from admin_views import (accounts, collection, declaration, qualification, qualification_review, reference,
-                         scheduler, system)
+from admin_views import (accounts, collection, declaration, messages, qualification, qualification_review,
+                         reference, scheduler, system)
 
-AREAS = (accounts, qualification, collection, declaration, reference, system)
+AREAS = (accounts, qualification, collection, declaration, reference, system, messages)
 
 
 def add_views(admin) -> None:

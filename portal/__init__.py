@@ -62,6 +62,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(collection_stats_bp)
     from portal.collection_pages import bp as collection_pages_bp
     app.register_blueprint(collection_pages_bp, url_prefix="/c")
+    from portal.message_pages import bp as message_pages_bp
+    from portal.messaging import display as message_display
+    app.register_blueprint(message_pages_bp)
+    message_display.init_app(app)
 
     from admin_views import init_admin
     init_admin(app)

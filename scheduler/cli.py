@@ -1,4 +1,4 @@
-"""Commands: customs tick | customs set | customs show | aggregate | scheduler (S-1, S-5)."""
+"""Commands: customs tick | customs set | customs show | customs messages … | aggregate | scheduler (S-1, S-5)."""
 from __future__ import annotations
 
 import contextlib
@@ -94,6 +94,8 @@ def scheduler_command():
 
 def register(app) -> None:
     """Attach the scheduler commands to the app."""
+    from scheduler.messages_cli import messages_group
+    customs_group.add_command(messages_group)
     app.cli.add_command(customs_group)
     app.cli.add_command(aggregate_command)
     app.cli.add_command(scheduler_command)

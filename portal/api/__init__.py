@@ -10,3 +10,4 @@ from portal.api import qualification  # noqa: E402,F401
 from portal.api import collection_filings  # noqa: E402,F401
 from portal.api import lists  # noqa: E402,F401
 from portal.api import aggregation  # noqa: E402,F401
+from portal.api import messages  # noqa: E402,F401

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, and_, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Model
@@ -52,8 +52,25 @@ class CustomsMessage(Model):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     applied_at: Mapped[datetime | None] = mapped_column(DateTime)
 
+    @classmethod
+    def tenant_clause(cls, enterprise_id: int):
+        """The enterprise's own messages, and those of the records it sees as a proxy or a declaring agent
+        (an application it filed for another enterprise, a declaration it declares: their receipts, §0)."""
+        clauses = [cls.enterprise_id == enterprise_id]
+        for model in _wider_tenancy_models():
+            clauses.append(and_(cls.register == model.__tablename__, cls.record_id.in_(
+                select(model.id).where(model.tenant_clause(enterprise_id)))))
+        return or_(*clauses)
+
     def __str__(self) -> str:
         return self.message_id
+
+
+def _wider_tenancy_models() -> list:
+    """Return the registers with a lifecycle whose rows another enterprise may also see (their own tenant_clause)."""
+    from rules.lifecycle import LIFECYCLES
+    return [mapper.class_ for mapper in Model.registry.mappers
+            if getattr(mapper.class_, "__tablename__", None) in LIFECYCLES and "tenant_clause" in vars(mapper.class_)]
 
 
 class SigningKey(Model):
