@@ -128,11 +128,15 @@ class CaseStore:
             rows = conn.execute(statement).all()
         return sorted(rows, key=lambda row: (row.due_at, row.id))
 
-    def advance(self, case, *, status: str, due_at: datetime | None, outcome: str | None, now: datetime) -> bool:
-        """Record one answered step of a claimed case and release it; False when the claim was lost."""
+    def advance(self, case, *, status: str, due_at: datetime | None, outcome: str | None, now: datetime,
+                answered: bool = True) -> bool:
+        """Record one answered step of a claimed case (`answered`: a receipt went out) and release it.
+
+        Return False, changing nothing, when this store no longer holds the claim on that step.
+        """
         statement = (update(customs_cases)
                      .where(C.id == case.id, C.seq == case.seq, C.claimed_by == self.consumer)
-                     .values(status=str(status), seq=case.seq + 1, due_at=naive(due_at) if due_at else None,
+                     .values(status=str(status), seq=case.seq + (1 if answered else 0), due_at=naive(due_at) if due_at else None,
                              outcome=outcome, claimed_by=None, claimed_until=None, updated_at=naive(now)))
         with self.engine.begin() as conn:
             return conn.execute(statement).rowcount == 1
