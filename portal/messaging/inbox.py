@@ -27,10 +27,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal import clock
+# Imported so that every customs operation has registered itself for its move (portal.transitions.performs).
+from portal.collection import change_requests, declarations, filing_requests, filings, lists, volumes  # noqa: F401
 from portal.database import is_postgres
 from portal.models import CustomsMessage
 from portal.models.base import Model
 from portal.models.messages import IN, OUT
+from portal.qualification import certificates, operations  # noqa: F401
 from portal.transitions import operation_for
 from rules.lifecycle import FAIL, Actor, lifecycle_of
 from rules.lifecycles_messages import APPLIED, INVALID, PARKED, SETTLED, STALE, WAITING

@@ -3,7 +3,8 @@
     1. publish   the outbox's PENDING messages go onto TO_CUSTOMS (portal/messaging/dispatch.py)
     2. receive   the simulated customs takes every message on TO_CUSTOMS: validates, verifies the
                  signature, opens a case (scheduler/customs)
-    3. decide    customs answers every due case one step with a receipt on TO_PORTAL
+    3. decide    customs answers every due case with a receipt on TO_PORTAL, step after step while the
+                 next step is due too (a step without delay is answered in the same pass)
     4. apply     the portal applies every receipt on TO_PORTAL (portal/messaging/inbox.py)
 
 `run_pass` is what `flask --app wsgi customs tick`, the scheduler's interval job and staff's "run customs
@@ -22,7 +23,7 @@ from collections import Counter
 from portal import clock
 from portal.extensions import db
 from portal.messaging import dispatch, inbox
-from portal.messaging.signing import customs_trust
+from portal.messaging.signing import trust_from_db
 from rules.lifecycles_messages import STALE
 from scheduler.customs import decide_due, receive
 from scheduler.customs.policy import Policy
@@ -43,17 +44,28 @@ def run_pass(session, transport: Transport, policy: Policy, *, limit: int | None
     now = clock.now()
     sent = dispatch.publish_pending(session, transport)
     result["published"], result["publish_failed"] = sent["sent"], sent["failed"]
-    trust = customs_trust(session)
+    trust = trust_from_db(session)
     session.commit()
     store = CaseStore(db.engine)
     result["received"] = transport.consume(
         TO_CUSTOMS, lambda _id, body: receive(store, transport, body, now, policy, trust))
-    result["decided"] = sum(decide_due(store, transport, now, policy, limit=limit).values())
+    result["decided"] = _decide_all_due(store, transport, now, policy, limit)
     outcomes = []
     transport.consume(TO_PORTAL, lambda transport_id, body: outcomes.append(inbox.apply(session, transport_id, body)))
     outcomes.append(inbox.release_all_waiting(session))
     _count(result, outcomes)
     return result
+
+
+def _decide_all_due(store: CaseStore, transport: Transport, now, policy: Policy, limit: int | None) -> int:
+    """Answer due cases until none is due (a step without delay is answered in the same pass); return how many."""
+    decided = 0
+    while limit is None or decided < limit:
+        answered = decide_due(store, transport, now, policy, limit=None if limit is None else limit - decided)
+        if not answered["moved"] and not answered["skipped"]:
+            break
+        decided += answered["moved"]
+    return decided
 
 
 def _count(result: dict, outcomes: list) -> None:
