@@ -15,6 +15,7 @@ from werkzeug.routing import BuildError
 
 from admin_views.base import ReadOnlyView
 from admin_views.formrules import violation_text
+from admin_views.labels import status_choices
 from admin_views.system import register_names
 from portal import models as m
 from portal.extensions import db
@@ -22,10 +23,11 @@ from portal.inputs import parse_id
 from portal.messaging.display import message_direction_name, message_status_name, pretty_xml
 from portal.messaging.queries import related_messages
 from portal.messaging.resend import resend_message
-from rules.lifecycles_messages import DIRECTIONS, MESSAGES, RESEND_MESSAGE, may_resend
+from rules.lifecycles_messages import CUSTOMS_MESSAGES, DIRECTIONS, may_resend
 from rules.violations import RuleError
 
 CATEGORY = "系统"
+RESEND_LABEL = "重新发送"
 DETAILS = ["id", "message_id", "direction", "msg_type", "business_no", "register", "record_id", "enterprise_id",
            "status", "in_reply_to", "seq", "return_status", "return_info", "signed", "key_serial",
            "signature_valid", "attempts", "last_error", "created_at", "sent_at", "applied_at"]
@@ -53,7 +55,7 @@ class CustomsMessageAdmin(ReadOnlyView):
     def __init__(self, model, **kwargs):
         self.column_choices = {
             "direction": [(d.code, LazyString(message_direction_name, d.code)) for d in DIRECTIONS],
-            "status": [(code, LazyString(message_status_name, code)) for code in MESSAGES.codes],
+            "status": status_choices(CUSTOMS_MESSAGES.register),
             "register": [(table, lazy_gettext(name)) for table, name in sorted(register_names().items())]}
         super().__init__(model, **kwargs)
 
@@ -65,7 +67,7 @@ class CustomsMessageAdmin(ReadOnlyView):
             xml=pretty_xml(message.xml), related=related_messages(db.session, message, self._scope_clause()),
             record_url=self._record_url(message), may_resend=self._is_staff and may_resend(message.direction,
                                                                                            message.status),
-            resend_label=RESEND_MESSAGE.label)
+            resend_label=RESEND_LABEL)
         return super().details_view()
 
     def _scope_clause(self):
@@ -98,7 +100,7 @@ class CustomsMessageAdmin(ReadOnlyView):
         back = self.get_url(".details_view", id=message.id)
         if request.form.get("confirmed") != "1":
             return self.render("admin/confirm_resend.html", message=message, back=back,
-                               label=RESEND_MESSAGE.label, status_name=message_status_name(message.status))
+                               label=RESEND_LABEL, status_name=message_status_name(message.status))
         try:
             resend_message(db.session, message)
             db.session.commit()
@@ -108,7 +110,7 @@ class CustomsMessageAdmin(ReadOnlyView):
             flash(violation_text(exc.violations), "error")
         return redirect(back)
 
-    @action("resend", RESEND_MESSAGE.label, lazy_gettext("确定将所选的发送失败或待发送报文重新发送？"))
+    @action("resend", RESEND_LABEL, lazy_gettext("确定将所选的发送失败或待发送报文重新发送？"))
     def action_resend(self, ids):
         """Send every selected FAILED or PENDING message again; report the others."""
         done, refused = 0, []

@@ -1,43 +1,48 @@
-"""Customs messages (报文) and receipts (回执), issue 16: the one table of their directions and statuses.
+"""The status table of customs messages (issue 16): the one place their status names live.
 
-A message to customs (direction OUT) is PENDING until the dispatcher has published it, then SENT, or FAILED
-after a publish error; staff's 重新发送 puts a FAILED or PENDING message back to PENDING and the dispatcher
-publishes it again. A receipt from customs (direction IN) is APPLIED to its record, WAITING for an earlier
-receipt of the same message (out of order), STALE (the record has left the status the receipt's move starts
-from), PARKED (it answers a message the portal does not know) or INVALID (unreadable or against its XSD).
+A message to customs (OUT) and a receipt from customs (IN) share the register `customs_messages`:
 
-The outbox, the dispatcher and the inbox (portal/messaging) set these statuses; the register is not one of
-`rules.lifecycle.LIFECYCLES` (its rows do not move through transition()), but its names live here alone and
-every page, export, the API and the command line read them from this table.
+    OUT  PENDING → SENT          written by the operation that declares (the transactional outbox), then
+                                 published by the dispatcher; FAILED after a publish error; staff's
+                                 re-send sets a FAILED or PENDING message PENDING again
+    IN   APPLIED                 the receipt moved its record through the lifecycle's customs move
+         WAITING                 an earlier receipt (lower seq) of the same message is not applied yet
+         STALE                   the record is no longer where the receipt's move starts (staff decided
+                                 first, the record was declared again, or the operation refused)
+         PARKED                  it answers a message the portal never sent (shown to staff)
+         INVALID                 unreadable or not valid against its schema (kept with the error)
+
+A message's direction is named here too (发送 / 回执).
+
+Statuses are plain data here: message rows are not versioned records and never go through
+transition(); the dispatcher and the receipt applier set them. Read the names with
+rules.lifecycle.status_name("customs_messages", code).
 """
 from __future__ import annotations
 
-from rules.lifecycles_base import Lifecycle, Move, S, Status
+from rules.lifecycles_base import Lifecycle, Status
 
 R = "customs_messages"
 OUT, IN = "OUT", "IN"
+DIRECTIONS = (Status(OUT, "发送", "Sent"), Status(IN, "回执", "Receipt"))
 PENDING, SENT, FAILED = "PENDING", "SENT", "FAILED"
 APPLIED, WAITING, STALE, PARKED, INVALID = "APPLIED", "WAITING", "STALE", "PARKED", "INVALID"
-
-DIRECTIONS = (Status(OUT, "发送", "Sent"), Status(IN, "回执", "Receipt"))
 OUT_STATUSES = (PENDING, SENT, FAILED)
 IN_STATUSES = (APPLIED, WAITING, STALE, PARKED, INVALID)
+RESENDABLE = (PENDING, FAILED)
+SETTLED = (APPLIED, STALE)          # receipts that count towards the next expected seq
 
-# Staff send a message again when publishing failed or it is still waiting (the dispatcher retries it).
-RESEND_MESSAGE = Move(R, "resend_message", (FAILED, PENDING), PENDING, frozenset({S}), "S-3", "重新发送")
-
-MESSAGES = Lifecycle(
-    R, "海关报文", "S-3",
-    statuses=(Status(PENDING, "待发送", "Waiting to be sent"),
-              Status(SENT, "已发送", "Sent to customs"),
+CUSTOMS_MESSAGES = Lifecycle(
+    R, "海关报文", "M-1",
+    statuses=(Status(PENDING, "待发送", "Waiting to send"),
+              Status(SENT, "已发送", "Sent"),
               Status(FAILED, "发送失败", "Sending failed"),
               Status(APPLIED, "已处理", "Applied"),
               Status(WAITING, "等待前序回执", "Waiting for an earlier receipt"),
-              Status(STALE, "已过时，未处理", "Stale, not applied"),
-              Status(PARKED, "原报文未知，已挂起", "Parked: original message unknown"),
-              Status(INVALID, "格式错误", "Invalid format")),
-    moves=(RESEND_MESSAGE,),
-    initial=PENDING, number="business_no")
+              Status(STALE, "已过时", "Stale"),
+              Status(PARKED, "未知报文的回执", "Receipt for an unknown message"),
+              Status(INVALID, "格式错误", "Invalid")),
+    moves=(), initial=PENDING)
 
 
 def direction_name(code: str | None, lang: str = "zh") -> str:
@@ -50,4 +55,4 @@ def direction_name(code: str | None, lang: str = "zh") -> str:
 
 def may_resend(direction: str, status: str) -> bool:
     """Tell whether staff may send a message again: an OUT message whose publishing failed or is pending."""
-    return direction == OUT and status in RESEND_MESSAGE.sources
+    return direction == OUT and status in RESENDABLE

@@ -17,7 +17,8 @@ from portal.extensions import db
 from portal.messaging.display import pretty_xml
 from portal.messaging.resend import resend_message
 from portal.models import CustomsMessage
-from rules.lifecycles_messages import IN, MESSAGES, OUT
+from rules.lifecycle import status_name
+from rules.lifecycles_messages import CUSTOMS_MESSAGES, IN, OUT
 from rules.violations import RuleError
 
 
@@ -34,7 +35,7 @@ def _find(message_id: str) -> CustomsMessage:
 def _summary(message: CustomsMessage) -> dict:
     return {"id": message.id, "message_id": message.message_id, "direction": message.direction,
             "type": message.msg_type, "business_no": message.business_no, "status": message.status,
-            "status_name": MESSAGES.status_name(message.status), "in_reply_to": message.in_reply_to,
+            "status_name": status_name(CUSTOMS_MESSAGES.register, message.status), "in_reply_to": message.in_reply_to,
             "seq": message.seq, "return_status": message.return_status, "return_info": message.return_info,
             "attempts": message.attempts, "last_error": message.last_error,
             "created_at": message.created_at.isoformat(timespec="seconds")}
@@ -47,7 +48,7 @@ def messages_group():
 
 @messages_group.command("list")
 @click.option("--business-no", default=None, help="业务编号（申请单、备案、分册、清单、修撤单或报关单的编号）")
-@click.option("--status", type=click.Choice(MESSAGES.codes), default=None, help="报文状态")
+@click.option("--status", type=click.Choice(CUSTOMS_MESSAGES.codes), default=None, help="报文状态")
 @click.option("--direction", type=click.Choice([OUT, IN]), default=None, help="OUT 发送 | IN 回执")
 @click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True, help="最多列出的条数")
 @with_appcontext
@@ -87,4 +88,4 @@ def replay_command(message_id):
         db.session.rollback()
         raise click.ClickException("；".join(f"{v.message}（{v.rule}）" for v in exc.violations)) from exc
     db.session.commit()
-    click.echo(f"报文 {message.message_id} 已重新放入发送队列（{MESSAGES.status_name(message.status)}）")
+    click.echo(f"报文 {message.message_id} 已重新放入发送队列（{status_name(CUSTOMS_MESSAGES.register, message.status)}）")

@@ -1,6 +1,30 @@
-"""Customs messages (报文) and receipts (回执) on the portal side (issue 16).
+"""Customs messages, portal side (issue 16): the outbox, the dispatcher, the receipt applier and the pass.
 
-The outbox writes a record's message in the transaction that declares it, the dispatcher publishes it, the
-inbox applies customs' receipts; `queries` says who may read which message, `display` shows the XML,
-`resend` is staff's 重新发送.
+    outbox.py    a message written with the status change that sends the record to customs
+    dispatch.py  publishes PENDING messages on the transport (at least once)
+    inbox.py     applies receipts to records through the lifecycle's customs moves (at most once)
+    tick.py      one full pass: publish → simulated customs receives and decides → apply receipts
+    queries.py   who may read which message; a record's or a business number's messages and receipts
+    display.py   the XML indented, directions and statuses by name (pages, admin, API)
+    resend.py    staff's 重新发送: a FAILED or PENDING message back to the outbox (audited)
+
+The transport is the configured one (`CUSTOMS_BROKER_URL`; none → the database transport), one per
+app and thread (a RabbitMQ connection must not be shared between threads).
 """
+from __future__ import annotations
+
+import threading
+
+from flask import current_app
+
+from portal.extensions import db
+from wire.transport import Transport, transport_from_config
+
+
+def transport() -> Transport:
+    """Return this thread's transport of the current app (created on first use)."""
+    app = current_app._get_current_object()
+    local = app.extensions.setdefault("customs_transport", threading.local())
+    if getattr(local, "transport", None) is None:
+        local.transport = transport_from_config(app.config.get("CUSTOMS_BROKER_URL"), db.engine)
+    return local.transport

@@ -5,10 +5,10 @@ from flask_babel import gettext as _
 from lxml import etree
 
 from portal.extensions import db
-from portal.i18n import is_english
+from portal.i18n import is_english, status_name
 from portal.identity import current_identity
 from portal.messaging.queries import record_messages
-from rules.lifecycles_messages import MESSAGES, direction_name
+from rules.lifecycles_messages import CUSTOMS_MESSAGES, direction_name
 
 # Stored XML is only shown: no DTD, no entities resolved, nothing fetched, no huge trees.
 SAFE_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False, load_dtd=False, no_network=True,
@@ -32,7 +32,7 @@ def _lang() -> str:
 
 def message_status_name(code: str | None) -> str:
     """Return a message's status by name in the page's language (rules/lifecycles_messages.py)."""
-    return MESSAGES.status_name(code, _lang())
+    return status_name(CUSTOMS_MESSAGES.register, code)
 
 
 def message_direction_name(code: str | None) -> str:
