@@ -2,7 +2,8 @@
 
 `list` prints the newest messages and receipts as JSON (filters: business number, status, direction);
 `show` prints one message's XML; `replay` sends an OUT message again through the same operation as staff's
-重新发送 in the admin (portal.messaging.resend), audited as the command line.
+重新发送 in the admin (portal.messaging.resend), audited as the command line, and applies a WAITING receipt
+through the receipt applier when its turn has come (portal.messaging.inbox.release_all_waiting).
 """
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from sqlalchemy import select
 from portal import audit
 from portal.extensions import db
 from portal.messaging.display import pretty_xml
+from portal.messaging.inbox import release_all_waiting
 from portal.messaging.resend import resend_message
 from portal.models import CustomsMessage
 from rules.lifecycle import status_name
-from rules.lifecycles_messages import CUSTOMS_MESSAGES, IN, OUT
+from rules.lifecycles_messages import CUSTOMS_MESSAGES, IN, OUT, WAITING
 from rules.violations import RuleError
 
 
@@ -35,7 +37,7 @@ def _find(message_id: str) -> CustomsMessage:
 def _summary(message: CustomsMessage) -> dict:
     return {"id": message.id, "message_id": message.message_id, "direction": message.direction,
             "type": message.msg_type, "business_no": message.business_no, "status": message.status,
-            "status_name": status_name(CUSTOMS_MESSAGES.register, message.status), "in_reply_to": message.in_reply_to,
+            "status_name": _status(message), "in_reply_to": message.in_reply_to,
             "seq": message.seq, "return_status": message.return_status, "return_info": message.return_info,
             "attempts": message.attempts, "last_error": message.last_error,
             "created_at": message.created_at.isoformat(timespec="seconds")}
@@ -79,8 +81,11 @@ def show_command(message_id, pretty):
 @click.argument("message_id")
 @with_appcontext
 def replay_command(message_id):
-    """Send an OUT message whose publishing failed or is pending again (the dispatcher publishes it)."""
+    """Send an OUT message again (FAILED or PENDING), or apply a WAITING receipt whose turn has come."""
     message = _find(message_id)
+    if message.direction == IN:
+        _replay_receipt(message)
+        return
     audit.set_actor("cli")
     try:
         resend_message(db.session, message)
@@ -88,4 +93,20 @@ def replay_command(message_id):
         db.session.rollback()
         raise click.ClickException("；".join(f"{v.message}（{v.rule}）" for v in exc.violations)) from exc
     db.session.commit()
-    click.echo(f"报文 {message.message_id} 已重新放入发送队列（{status_name(CUSTOMS_MESSAGES.register, message.status)}）")
+    click.echo(f"报文 {message.message_id} 已重新放入发送队列（{_status(message)}）")
+
+
+def _replay_receipt(receipt: CustomsMessage) -> None:
+    """Apply a WAITING receipt (and any other whose turn has come) through the receipt applier."""
+    if receipt.status != WAITING:
+        raise click.ClickException(f"回执 {receipt.message_id} 的状态是“{_status(receipt)}”：只有等待前序回执的回执可以重新处理")
+    audit.set_actor("cli")
+    release_all_waiting(db.session)
+    db.session.expire_all()
+    if receipt.status == WAITING:
+        raise click.ClickException(f"回执 {receipt.message_id} 仍在等待第 {receipt.seq - 1} 步回执，未处理")
+    click.echo(f"回执 {receipt.message_id} 已重新处理（{_status(receipt)}）")
+
+
+def _status(message: CustomsMessage) -> str:
+    return status_name(CUSTOMS_MESSAGES.register, message.status)

@@ -1,91 +1,75 @@
-"""Builders for the people-side message tests: a declared list of a card-login trader, and customs_messages rows
-written as the outbox and the inbox write them (a CEB list message, its receipts), committed."""
+"""Builders for the people-side message tests, through the real flow: a list declared through the API writes its
+message in the outbox; the simulated customs pass (`jobs.advance`) publishes it, decides and answers, and the
+inbox applies the receipts; a broker that cannot be reached leaves a message FAILED."""
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
+from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import CustomsMessage
+from portal.messaging import dispatch
+from portal.models import CustomsMessage, ListHead
+from scheduler import jobs
 from tests.collection import builders_lists as b
-
-NS = "http://www.chinaport.gov.cn/ceb"
-
-
-def guid() -> str:
-    """Return a 36-character upper-case guid, as CEB messages carry."""
-    return str(uuid.uuid4()).upper()
+from wire.messages import new_guid
 
 
-def list_xml(message_id: str, head, enterprise, extra: str = "") -> str:
-    """Return a signed CEB list declaration (head, one row, BaseTransfer, enveloped signature)."""
-    return (f'<?xml version="1.0" encoding="UTF-8"?>'
-            f'<ceb:ListApply xmlns:ceb="{NS}" guid="{message_id}" version="1.0">'
-            f'<ceb:ListHead><ceb:guid>{message_id}</ceb:guid><ceb:appType>1</ceb:appType>'
-            f'<ceb:appTime>20260301120000</ceb:appTime><ceb:appStatus>2</ceb:appStatus>'
-            f'<ceb:centerNo>{head.center_no}</ceb:centerNo><ceb:customsCode>5300</ceb:customsCode>'
-            f'<ceb:vesselName>{b.VESSEL["vessel_name"]}</ceb:vesselName>{extra}</ceb:ListHead>'
-            f'<ceb:ListItem><ceb:gnum>1</ceb:gnum><ceb:qty>10</ceb:qty></ceb:ListItem>'
-            f'<ceb:BaseTransfer><ceb:copCode>{enterprise.uscc}</ceb:copCode><ceb:copName>{enterprise.name_zh}'
-            f'</ceb:copName><ceb:dxpMode>DXP</ceb:dxpMode><ceb:dxpId>DXPENT0000000001</ceb:dxpId></ceb:BaseTransfer>'
-            f'<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:SignatureMethod '
-            f'Algorithm="http://www.chinaport.gov.cn/2022/04/xmldsig#sm2-sm3"/></ds:SignedInfo>'
-            f'<ds:SignatureValue>MEUCIQ==</ds:SignatureValue><ds:KeyInfo><ds:KeyName>SN0001</ds:KeyName>'
-            f'</ds:KeyInfo></ds:Signature></ceb:ListApply>')
+class UnreachableBroker:
+    """A transport whose broker cannot be reached: every publish raises, as a refused connection does."""
+
+    def publish(self, queue: str, message_id: str, body: bytes) -> None:
+        raise ConnectionRefusedError("broker 127.0.0.1:5672 unreachable")
 
 
-def receipt_xml(message_id: str, answered: str, business_no: str, seq: int, status: str, info: str) -> str:
-    """Return a CEB list receipt answering `answered`."""
-    return (f'<?xml version="1.0" encoding="UTF-8"?><ceb:ListReturn xmlns:ceb="{NS}" guid="{message_id}" '
-            f'version="1.0"><ceb:guid>{answered}</ceb:guid><ceb:centerNo>{business_no}</ceb:centerNo>'
-            f'<ceb:seq>{seq}</ceb:seq><ceb:returnStatus>{status}</ceb:returnStatus>'
-            f'<ceb:returnTime>20260301120500000</ceb:returnTime><ceb:returnInfo>{info}</ceb:returnInfo>'
-            f'</ceb:ListReturn>')
+def messages_of(head, direction: str) -> list[CustomsMessage]:
+    """Return a list's messages of one direction (receipts by step)."""
+    return list(db.session.scalars(select(CustomsMessage).where(
+        CustomsMessage.register == "list_heads", CustomsMessage.record_id == head.id,
+        CustomsMessage.direction == direction).order_by(CustomsMessage.seq, CustomsMessage.id)))
 
 
 def declared_list(make, client):
-    """Return (trader, list head) of a list saved and declared through the API."""
+    """Return (trader, list head, its OUT message waiting in the outbox) of a list saved and declared by API."""
     who, _filing, volume = b.ready(make, client)
     created = client.post("/api/v1/lists", json=b.body(volume.customs_volume_no, vessel_name=b.VESSEL["vessel_name"]),
                           headers=who.headers)
     assert created.status_code == 201, created.get_data(as_text=True)
     declared = client.post(f"/api/v1/lists/{created.json['center_no']}/declare", headers=who.headers)
     assert declared.status_code == 200, declared.get_data(as_text=True)
-    from portal.models import ListHead
-    head = db.session.query(ListHead).filter_by(center_no=created.json["center_no"]).one()
-    return who, head
+    head = db.session.scalars(select(ListHead).where(ListHead.center_no == created.json["center_no"])).one()
+    (out,) = messages_of(head, "OUT")
+    return who, head, out
 
 
-def out_message(head, enterprise, status: str = "SENT", **values) -> CustomsMessage:
-    """Write the OUT message of a declared list (as the outbox does), committed."""
-    message_id = values.pop("message_id", None) or guid()
-    row = CustomsMessage(direction="OUT", message_id=message_id, msg_type="CEB603", register="list_heads",
-                         record_id=head.id, business_no=head.center_no, enterprise_id=enterprise.id, status=status,
-                         signed=True, key_serial="SN0001", xml=list_xml(message_id, head, enterprise),
-                         sent_at=datetime(2026, 3, 1, 12, 0, 1) if status == "SENT" else None, **values)
-    db.session.add(row)
+def customs_pass() -> dict:
+    """Run the simulated customs without its delays until nothing moves (staff's 立即运行模拟海关)."""
+    result = jobs.advance(db.session)
     db.session.commit()
-    return row
-
-
-def receipt(out: CustomsMessage, seq: int, return_status: str, info: str, status: str = "APPLIED",
-            **values) -> CustomsMessage:
-    """Write a receipt answering `out` (as the inbox does), committed."""
-    message_id = values.pop("message_id", None) or guid()
-    fields = {"register": out.register, "record_id": out.record_id, "business_no": out.business_no,
-              "enterprise_id": out.enterprise_id, "applied_at": datetime(2026, 3, 1, 12, 5) if status == "APPLIED"
-              else None, **values}
-    row = CustomsMessage(direction="IN", message_id=message_id, msg_type="CEB604", in_reply_to=out.message_id,
-                         seq=seq, return_status=return_status, return_info=info, status=status, signed=False,
-                         xml=receipt_xml(message_id, out.message_id, out.business_no, seq, return_status, info),
-                         **fields)
-    db.session.add(row)
-    db.session.commit()
-    return row
+    db.session.expire_all()
+    return result
 
 
 def conversation(make, client):
-    """Return (trader, head, OUT message, [receipts 1 and 2]) of a declared list customs accepted then cleared."""
-    who, head = declared_list(make, client)
-    out = out_message(head, who.enterprise, signature_valid=True)
-    return who, head, out, [receipt(out, 1, "7", "海关已接受申报<审核中>"), receipt(out, 2, "15", "已结关")]
+    """Return (trader, head, OUT message, [receipts]) of a declared list customs accepted (7) then cleared (15)."""
+    who, head, out = declared_list(make, client)
+    customs_pass()
+    receipts = messages_of(head, "IN")
+    assert [(r.seq, r.return_status, r.status) for r in receipts] == [(1, "7", "APPLIED"), (2, "15", "APPLIED")]
+    return who, head, db.session.get(CustomsMessage, out.id), receipts
+
+
+def failed_list(make, client):
+    """Return (trader, head, OUT message) of a declared list whose message could not be published (FAILED)."""
+    who, head, out = declared_list(make, client)
+    assert dispatch.publish_pending(db.session, UnreachableBroker()) == {"sent": 0, "failed": 1}
+    db.session.expire_all()
+    return who, head, db.session.get(CustomsMessage, out.id)
+
+
+def copies(message: CustomsMessage, count: int) -> list[CustomsMessage]:
+    """Store `count` more messages like `message` (own guids), committed: many rows without many declarations."""
+    columns = {c.key: getattr(message, c.key) for c in CustomsMessage.__table__.columns
+               if c.key not in ("id", "message_id", "created_at", "updated_at")}
+    rows = [CustomsMessage(message_id=new_guid(), **columns) for _ in range(count)]
+    db.session.add_all(rows)
+    db.session.commit()
+    return rows

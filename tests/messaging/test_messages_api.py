@@ -3,9 +3,12 @@ of a business number with their XML, oldest first; another enterprise's number g
 every message; an account token reads module Q messages only (U-5); the OpenAPI document states the call."""
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from portal.extensions import db
 from portal.models import CustomsMessage
 from tests.messaging import builders as mb
+from tests.messaging import records
 
 URL = "/api/v1/messages"
 FIELDS = {"message_id", "direction", "type", "business_no", "status", "signed", "signature_valid", "created_at",
@@ -21,24 +24,24 @@ def test_own_messages_and_receipts_oldest_first_with_the_xml(client, make):
     assert all(FIELDS <= set(item) for item in items)
     first, last = items[0], items[-1]
     assert (first["direction"], first["type"], first["status"], first["signed"], first["signature_valid"]) == \
-        ("OUT", "CEB603", "SENT", True, True)
+        ("OUT", out.msg_type, "SENT", out.signed, True)
     assert first["xml"] == out.xml and first["business_no"] == head.center_no
-    assert (last["direction"], last["status"], last["signed"], last["signature_valid"]) == ("IN", "APPLIED", False, None)
+    assert (last["direction"], last["type"], last["status"], last["signature_valid"]) == \
+        ("IN", receipts[1].msg_type, "APPLIED", None)
     assert (last["in_reply_to"], last["seq"], last["return_status"], last["return_info"]) == \
         (out.message_id, 2, "15", "已结关")
     assert first["created_at"][:4].isdigit() and "T" in first["created_at"]
 
 
-def test_receipts_are_found_through_the_message_they_answer(client, make):
-    who, head, out, _receipts = mb.conversation(make, client)
-    orphan_number = mb.receipt(out, 3, "-3", "海关退单", business_no=None)
+def test_a_message_waiting_in_the_outbox_is_listed_pending(client, make):
+    who, head, out = mb.declared_list(make, client)
     items = client.get(URL, query_string={"business_no": head.center_no}, headers=who.headers).json["items"]
-    assert orphan_number.message_id in [item["message_id"] for item in items]
+    assert [(i["message_id"], i["status"]) for i in items] == [(out.message_id, "PENDING")]
 
 
 def test_another_enterprises_number_gives_an_empty_list(client, make):
     _who, head, _out, _receipts = mb.conversation(make, client)
-    other, _other_head = mb.declared_list(make, client)
+    other, _other_head, _theirs = mb.declared_list(make, client)
     answer = client.get(URL, query_string={"business_no": head.center_no}, headers=other.headers)
     assert answer.status_code == 200 and answer.json == {"items": []}
 
@@ -55,17 +58,16 @@ def test_account_token_reads_module_q_messages_only_U_5(client, make):
     who, head, _out, _receipts = mb.conversation(make, client)
     account = make.token(client, user=who.user)
     assert client.get(URL, query_string={"business_no": head.center_no}, headers=account).json == {"items": []}
-    certificate = CustomsMessage(direction="OUT", message_id=mb.guid(), msg_type="CERT_APPLY", register="certificates",
-                                 record_id=1, business_no="CERT20260301", enterprise_id=who.enterprise.id,
-                                 status="PENDING", xml="<CertApply/>")
-    db.session.add(certificate)
-    db.session.commit()
-    items = client.get(URL, query_string={"business_no": "CERT20260301"}, headers=account).json["items"]
-    assert [item["message_id"] for item in items] == [certificate.message_id]
+    application = records.sending(make, "applications")
+    sent = db.session.scalars(select(CustomsMessage).where(CustomsMessage.register == "applications",
+                                                           CustomsMessage.record_id == application.id)).one()
+    owner = make.token(client, user=make.user(application.enterprise))
+    items = client.get(URL, query_string={"business_no": application.application_no}, headers=owner).json["items"]
+    assert [item["message_id"] for item in items] == [sent.message_id]
 
 
 def test_token_and_business_no_are_required_A_2(client, make):
-    who, _head = mb.declared_list(make, client)
+    who, _head, _out = mb.declared_list(make, client)
     assert client.get(URL, query_string={"business_no": "X1"}).status_code == 401
     missing = client.get(URL, headers=who.headers)
     assert missing.status_code == 422
