@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
-from flask_babel import LazyString, gettext, lazy_gettext, ngettext
+from flask_babel import LazyString, gettext, lazy_gettext
 from werkzeug.routing import BuildError
 
 from admin_views.base import ReadOnlyView
@@ -122,7 +122,7 @@ class CustomsMessageAdmin(ReadOnlyView):
                 refused.append(f"{message.message_id}：{violation_text(exc.violations)}")
         db.session.commit()
         if done:
-            flash(ngettext("已重新发送 %(num)s 条报文", "已重新发送 %(num)s 条报文", done), "success")
+            flash(gettext("已重新发送 %(num)s 条报文", num=done), "success")
         if refused:
             flash("；".join(refused), "error")
 

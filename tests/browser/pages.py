@@ -24,8 +24,9 @@ ARGUMENT_SOURCES = {
     ("volumes", "volume_no"): (m.ProductVolume, "volume_no"),
     ("change-requests", "request_id"): (m.ChangeRequest, "id"),
     ("requests", "request_id"): (m.AggregationRequest, "id"),
+    ("messages", "message_id"): (m.CustomsMessage, "message_id"),
 }
-NOT_PAGES = (".pdf", ".csv", "template.", "/regions/", "/agent", "/filed-item", "/logout", "/attachments/")
+NOT_PAGES = (".pdf", ".csv", ".xml", "template.", "/regions/", "/agent", "/filed-item", "/logout", "/attachments/")
 # Opened before logging in (a logged-in user is sent on from them).
 PUBLIC_PAGES = ("auth.login", "auth.register")
 

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from portal.models import CustomsMessage
 from tests.collection import builders_lists as b
 from tests.factories import csrf_token
 from tests.qualification.conftest import filing_body, upload
@@ -29,6 +30,11 @@ class Victim:
         created = client.post("/api/v1/lists", json=b.body(volume.customs_volume_no, vessel_name=SECRET_VESSEL),
                               headers=who.headers)
         assert created.status_code == 201, created.get_data(as_text=True)
+        declared = client.post("/api/v1/lists", json=b.body(volume.customs_volume_no, vessel_name=SECRET_VESSEL),
+                               headers=who.headers).json["center_no"]
+        assert client.post(f"/api/v1/lists/{declared}/declare", headers=who.headers).status_code == 200
+        message_id = db.session.scalars(select(CustomsMessage.message_id).where(
+            CustomsMessage.business_no == declared)).one()  # its message to customs carries the vessel's name
         account = make.token(client, user=who.user)
         application = client.post("/api/v1/applications", json=filing_body(), headers=account)
         assert application.status_code == 201, application.get_data(as_text=True)
@@ -38,7 +44,8 @@ class Victim:
         self.values = {"center_no": created.json["center_no"], "application_no": self.application_no,
                        "volume_no": volume.volume_no, "attachment_id": attachment.json["id"],
                        "username": who.user.username, "card_no": who.card.card_no, "user_id": who.user.id,
-                       "card_id": who.card.id, "seq": 1, "kind": "csv", "table": "regions", "parent": "440000"}
+                       "card_id": who.card.id, "message_id": message_id, "seq": 1, "kind": "csv", "table": "regions",
+                       "parent": "440000"}
         self.by_segment = {("filings", "center_no"): filing.center_no,
                            ("collection-filings", "center_no"): filing.center_no}
         db.session.expire_all()
