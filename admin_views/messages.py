@@ -20,7 +20,7 @@ from admin_views.system import register_names
 from portal import models as m
 from portal.extensions import db
 from portal.inputs import parse_id
-from portal.messaging.display import message_direction_name, message_status_name, pretty_xml
+from portal.messaging.display import message_direction_name, message_status_name, message_type_choices, pretty_xml
 from portal.messaging.queries import related_messages
 from portal.messaging.resend import resend_message
 from rules.lifecycles_messages import CUSTOMS_MESSAGES, DIRECTIONS, may_resend
@@ -55,7 +55,7 @@ class CustomsMessageAdmin(ReadOnlyView):
     def __init__(self, model, **kwargs):
         self.column_choices = {
             "direction": [(d.code, LazyString(message_direction_name, d.code)) for d in DIRECTIONS],
-            "status": status_choices(CUSTOMS_MESSAGES.register),
+            "status": status_choices(CUSTOMS_MESSAGES.register), "msg_type": message_type_choices(),
             "register": [(table, lazy_gettext(name)) for table, name in sorted(register_names().items())]}
         super().__init__(model, **kwargs)
 

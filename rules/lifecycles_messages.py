@@ -24,7 +24,7 @@ from rules.lifecycles_base import Lifecycle, Status
 
 R = "customs_messages"
 OUT, IN = "OUT", "IN"
-DIRECTIONS = (Status(OUT, "发送", "Sent"), Status(IN, "回执", "Receipt"))
+DIRECTIONS = (Status(OUT, "发送", "Outgoing"), Status(IN, "回执", "Receipt"))
 PENDING, SENT, FAILED = "PENDING", "SENT", "FAILED"
 APPLIED, WAITING, STALE, PARKED, INVALID = "APPLIED", "WAITING", "STALE", "PARKED", "INVALID"
 OUT_STATUSES = (PENDING, SENT, FAILED)

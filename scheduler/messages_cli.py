@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from portal import audit
 from portal.extensions import db
-from portal.messaging.display import pretty_xml
+from portal.messaging.display import message_type_name, pretty_xml
 from portal.messaging.inbox import release_all_waiting
 from portal.messaging.resend import resend_message
 from portal.models import CustomsMessage
@@ -36,7 +36,7 @@ def _find(message_id: str) -> CustomsMessage:
 
 def _summary(message: CustomsMessage) -> dict:
     return {"id": message.id, "message_id": message.message_id, "direction": message.direction,
-            "type": message.msg_type, "business_no": message.business_no, "status": message.status,
+            "type": message.msg_type, "type_name": message_type_name(message.msg_type), "business_no": message.business_no, "status": message.status,
             "status_name": _status(message), "in_reply_to": message.in_reply_to,
             "seq": message.seq, "return_status": message.return_status, "return_info": message.return_info,
             "attempts": message.attempts, "last_error": message.last_error,

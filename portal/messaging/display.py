@@ -9,6 +9,7 @@ from portal.i18n import is_english, status_name
 from portal.identity import current_identity
 from portal.messaging.queries import record_messages
 from rules.lifecycles_messages import CUSTOMS_MESSAGES, direction_name
+from wire.catalog import MESSAGE_TYPES, RECEIPT_TYPES
 
 # Stored XML is only shown: no DTD, no entities resolved, nothing fetched, no huge trees.
 SAFE_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False, load_dtd=False, no_network=True,
@@ -40,6 +41,20 @@ def message_direction_name(code: str | None) -> str:
     return direction_name(code, _lang())
 
 
+def message_type_name(code: str | None) -> str:
+    """Return a message type with its name: "CEB961 集报清单", its receipt "CEB962 集报清单回执"; unknown: the code."""
+    if code in MESSAGE_TYPES:
+        return f"{code} {MESSAGE_TYPES[code].title}"
+    if code in RECEIPT_TYPES:
+        return f"{code} {RECEIPT_TYPES[code].title}回执"
+    return code or ""
+
+
+def message_type_choices() -> list[tuple[str, str]]:
+    """Return every message and receipt type as (code, "code name"), messages first."""
+    return [(code, message_type_name(code)) for code in (*MESSAGE_TYPES, *RECEIPT_TYPES)]
+
+
 def signature_text(message) -> str:
     """Say whether a message was signed and what customs found: 已签名，验签通过 / 验签未通过 / 未验证 / 未签名."""
     if not message.signed:
@@ -54,6 +69,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["message_status"] = message_status_name
     app.jinja_env.filters["message_direction"] = message_direction_name
     app.jinja_env.filters["message_signature"] = signature_text
+    app.jinja_env.filters["message_type"] = message_type_name
     app.jinja_env.globals["record_messages"] = _record_messages
 
 
