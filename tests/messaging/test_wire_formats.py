@@ -221,3 +221,9 @@ def test_the_readme_examples_are_valid_messages_and_receipts():
     assert len(messages) == 1 and len(receipts) == 3
     assert from_xml(messages[0]).msg_type == "CEB961"
     assert [receipt_from_xml(b).return_status for b in receipts] == ["7", "-2", "CONCLUDED"]
+
+
+def test_a_control_character_is_refused_when_built():
+    sent = message("CEB971")
+    with pytest.raises(MessageError, match="reason 含有 XML 不允许的控制字符"):
+        to_xml(message("CEB971", head={**sent.head, "reason": "数量\x00错误"}))
