@@ -19,13 +19,14 @@ the portal's tables (issue 16, item 3). The portal holds the CA's private key (p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
 from wire import sm2
 from wire.signature import verify
 
 FORMAT = "SW-CARD-CERT/1"
+CHINA = timezone(timedelta(hours=8))  # validity dates are China dates, as on the Single Window
 FIELDS = ("serial", "subject", "public_key", "not_before", "not_after", "issuer")
 
 
@@ -56,6 +57,10 @@ class Certificate:
         return self.to_be_signed().decode("utf-8") + f"signature: {self.signature}\n"
 
 
+def _today() -> date:
+    return datetime.now(CHINA).date()
+
+
 def _field_value(name: str, value: str) -> str:
     text = str(value)
     if not text or "\n" in text or "\r" in text or text != text.strip():
@@ -68,7 +73,7 @@ def issue(ca_key: sm2.KeyPair, serial: str, subject: str, public_key: str, not_a
     """Certify `public_key` for `subject` under `serial` with the CA's key; returns the certificate text."""
     if not sm2.is_public_key(public_key):
         raise CertificateError("公钥不是有效的SM2公钥")
-    not_before = not_before or datetime.now(timezone.utc).date()
+    not_before = not_before or _today()
     if not_after < not_before:
         raise CertificateError("证书有效期截止日早于起始日")
     unsigned = Certificate(serial=_field_value("serial", serial), subject=_field_value("subject", subject),
@@ -111,7 +116,7 @@ def _signed_by(text: str, ca_public: str) -> bool:
 
 
 def check(cert_text: str, ca_public: str, today: date | None = None) -> tuple[bool, str]:
-    """Check a certificate against the CA's public key and its validity on `today` (default: today, UTC).
+    """Check a certificate against the CA's public key and its validity on `today` (default: today in China).
 
     Returns (ok, reason); the reason is Chinese and empty when ok.
     """
@@ -123,7 +128,7 @@ def check(cert_text: str, ca_public: str, today: date | None = None) -> tuple[bo
         return False, "证书中的公钥不是有效的SM2公钥"
     if not _signed_by(cert_text, ca_public):
         return False, f"证书 {certificate.serial} 不是由本平台卡证书签发机构签发的"
-    today = today or datetime.now(timezone.utc).date()
+    today = today or _today()
     if today < certificate.not_before:
         return False, f"证书 {certificate.serial} 尚未生效（{certificate.not_before.isoformat()} 起有效）"
     if today > certificate.not_after:

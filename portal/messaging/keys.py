@@ -18,7 +18,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -81,8 +81,9 @@ def new_serial() -> str:
 
 
 def _validity(until: date | None = None) -> tuple[date, date]:
-    """Return (not_before, not_after): from today to `until` (a card's own validity) or for ten years."""
-    start = clock.today()
+    """Return (not_before, not_after): from yesterday (a day's grace for a verifier whose clock is behind ours)
+    to `until` (a card's own validity) or for ten years."""
+    start = clock.today() - timedelta(days=1)
     if until is None:
         year = start.year + CERTIFICATE_YEARS
         until = start.replace(year=year, day=28) if (start.month, start.day) == (2, 29) else start.replace(year=year)
