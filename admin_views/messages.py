@@ -110,7 +110,7 @@ class CustomsMessageAdmin(ReadOnlyView):
             flash(violation_text(exc.violations), "error")
         return redirect(back)
 
-    @action("resend", RESEND_LABEL, lazy_gettext("确定将所选的发送失败或待发送报文重新发送？"))
+    @action("resend", lazy_gettext(RESEND_LABEL), lazy_gettext("确定将所选的发送失败或待发送报文重新发送？"))
     def action_resend(self, ids):
         """Send every selected FAILED or PENDING message again; report the others."""
         done, refused = 0, []
