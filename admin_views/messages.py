@@ -25,6 +25,7 @@ from portal.messaging.queries import related_messages
 from portal.messaging.resend import resend_message
 from rules.lifecycles_messages import CUSTOMS_MESSAGES, DIRECTIONS, may_resend
 from rules.violations import RuleError
+from wire.catalog import TYPE_FOR_REGISTER
 
 CATEGORY = "系统"
 RESEND_LABEL = "重新发送"
@@ -56,7 +57,7 @@ class CustomsMessageAdmin(ReadOnlyView):
         self.column_choices = {
             "direction": [(d.code, LazyString(message_direction_name, d.code)) for d in DIRECTIONS],
             "status": status_choices(CUSTOMS_MESSAGES.register), "msg_type": message_type_choices(),
-            "register": [(table, lazy_gettext(name)) for table, name in sorted(register_names().items())]}
+            "register": [(table, lazy_gettext(register_names()[table])) for table in TYPE_FOR_REGISTER]}
         super().__init__(model, **kwargs)
 
     # ---- details: the XML, the answers, the record ---------------------------------------------
