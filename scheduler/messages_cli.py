@@ -35,9 +35,11 @@ def _find(message_id: str) -> CustomsMessage:
 
 
 def _summary(message: CustomsMessage) -> dict:
+    """Return a message's fields as `list` prints them (no XML)."""
     return {"id": message.id, "message_id": message.message_id, "direction": message.direction,
-            "type": message.msg_type, "type_name": message_type_name(message.msg_type), "business_no": message.business_no, "status": message.status,
-            "status_name": _status(message), "in_reply_to": message.in_reply_to,
+            "type": message.msg_type, "type_name": message_type_name(message.msg_type),
+            "business_no": message.business_no, "status": message.status, "status_name": _status(message),
+            "in_reply_to": message.in_reply_to,
             "seq": message.seq, "return_status": message.return_status, "return_info": message.return_info,
             "attempts": message.attempts, "last_error": message.last_error,
             "created_at": message.created_at.isoformat(timespec="seconds")}
@@ -109,4 +111,5 @@ def _replay_receipt(receipt: CustomsMessage) -> None:
 
 
 def _status(message: CustomsMessage) -> str:
+    """Return a message's status by name."""
     return status_name(CUSTOMS_MESSAGES.register, message.status)
