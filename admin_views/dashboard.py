@@ -18,13 +18,15 @@ from admin_views import work_chart
 from admin_views.collection_review import REGISTERS
 from portal import clock
 from portal.counting import bounded_count, shown_count
-from portal.models import AggregationRequest, Application, Certificate, ListHead
+from portal.models import AggregationRequest, Application, Certificate, CustomsMessage, ListHead
 from rules.aggregation import AGGREGATABLE_STATUS
 from rules.lifecycle import LIFECYCLES
+from rules.lifecycles_messages import CUSTOMS_MESSAGES, FAILED, IN, INVALID, OUT, PARKED
 
 REQUEST_PENDING = "PENDING"  # an aggregation request waiting for the scheduler (C-22)
 QUEUE_TITLES = {"applications": "资质申请", "certificates": "备案证明申请", "aggregations": "汇总申请",
-                "overdue": "逾期未汇总清单"}
+                "overdue": "逾期未汇总清单", "FAILED": "发送失败的海关报文", "PARKED": "原报文未知的回执",
+                "INVALID": "格式错误的回执"}
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,16 @@ def work_queues(session) -> list[Queue]:
                _queue(session, QUEUE_TITLES["overdue"], "C-19", filtered_list_url("list_heads", "overdue", "1"),
                       ListHead, ListHead.overdue == True,  # noqa: E712 (matches the partial index)
                       ListHead.status == AGGREGATABLE_STATUS)]
-    return queues
+    return queues + message_queues(session)
+
+
+def message_queues(session) -> list[Queue]:
+    """Messages staff look at (issue 16): those whose publishing failed (重新发送), receipts the portal could
+    not apply — answering a message it never sent, or unreadable — each linked to the filtered 海关报文 list."""
+    return [_queue(session, QUEUE_TITLES[status], CUSTOMS_MESSAGES.rule,
+                   filtered_list_url("customs_messages", "status", status), CustomsMessage,
+                   CustomsMessage.direction == direction, CustomsMessage.status == status)
+            for direction, status in ((OUT, FAILED), (IN, PARKED), (IN, INVALID))]
 
 
 def awaiting(lifecycle) -> tuple:

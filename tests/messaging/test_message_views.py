@@ -221,3 +221,18 @@ def test_an_unreadable_receipt_is_shown_as_it_came(client, make):
     make.login(client, user=make.user(None, role="staff"))
     page = client.get(f"{ADMIN}details/?id={broken.id}").get_data(as_text=True)
     assert "&lt;ceb:CEB962Message&gt;&lt;unclosed&gt;&amp;" in page and "格式错误" in page
+
+
+def test_admin_home_counts_failed_messages_and_receipts_not_applied(client, make):
+    from portal.messaging import inbox
+    from tests.test_admin_home import badge, queue_row
+    _who, _head, failed = mb.failed_list(make, client)
+    _other, _other_head, _out, _receipts = mb.conversation(make, client)
+    assert inbox.apply(db.session, new_guid(), b"<not-an-envelope").status == "INVALID"
+    make.login(client, user=make.user(None, role="staff"))
+    home = client.get("/admin/").get_data(as_text=True)
+    row = queue_row(home, "发送失败的海关报文")
+    assert badge(row) == "1"
+    link = html.unescape(re.search(r'href="([^"]+)"', row).group(1))
+    assert _listed(client, link.split("?", 1)[1]) == {str(failed.id)}
+    assert badge(queue_row(home, "格式错误的回执")) == "1" and badge(queue_row(home, "原报文未知的回执")) == "0"
