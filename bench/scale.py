@@ -118,7 +118,7 @@ def build(url: str, lists: int) -> dict:
         db.session.add(User(username="bench_staff", password_hash=hash_secret(PASSWORD), name="压测员工", role="staff"))
         db.session.commit()
         connection = db.session.connection()
-        connection.execute(text("SET maintenance_work_mem = '256MB'"))
+        connection.execute(text("SET maintenance_work_mem = '1GB'"))
         restore = _without_indexes(connection, ("list_heads", "list_items"))
         with grams_after_load(connection, ("list_items",)) as grams:
             bulk_insert(connection, "list_heads", HEAD_COLUMNS, head_rows(lists, ids))
