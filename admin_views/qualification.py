@@ -1,8 +1,6 @@
 """资质备案: qualifications, applications and their sections, attachments, certificates (SPEC §3)."""
 from __future__ import annotations
 
-import json
-
 from flask import g, has_request_context
 from flask_babel import gettext
 
@@ -15,6 +13,8 @@ from portal import clock
 from portal import models as m
 from portal.extensions import db
 from portal.i18n import translate
+from portal.qualification import records
+from portal.qualification.details import attachment_section, record_sections
 from portal.qualification.masking import shown_to
 from portal.qualification.state import reference_data
 from rules.qualification_sections import (declaration_personnel_violations, investor_violations,
@@ -37,28 +37,18 @@ class QualificationAdmin(LifecycleView):
     system_filled = ("registration_code", "application_id", "cancelled_at")
 
 
-# Columns holding a filed enterprise's personal identifiers (Q-23): a proxy sees them masked on the details page;
-# enterprise users export applications without them (an export row is not formatted per reader).
+# Columns holding a filed enterprise's personal identifiers (Q-23): enterprise users export applications without
+# them (an export row is not formatted per reader); the details page shows them as sections, masked for a proxy.
 PERSONAL_JSON = ("data", "snapshot")  # the enterprise block; the whole submitted body
-
-
-def _masked_json(view, context, model, name) -> str:
-    """The application's body as the reader may see it: masked for the proxy that filed it (Q-23)."""
-    value = getattr(model, name)
-    if not isinstance(value, dict):
-        return "" if value is None else str(value)
-    identity = getattr(g, "identity", None)
-    if name == "data":  # the enterprise block of the body (records.application_body)
-        value = shown_to(identity, {"enterprise": value}, application=model)["enterprise"]
-    else:
-        value = shown_to(identity, value, application=model)
-    return json.dumps(value, ensure_ascii=False)
+# Application types whose form holds the basic information and the child sections; the others hold attachments.
+FULL_FORM_TYPES = ("FILING", "CHANGE")
 
 
 class ApplicationAdmin(LifecycleView):
     """Submitted data is immutable (Q-20): staff act on applications through actions only.
 
-    A proxy's enterprise user sees the target's personal identifiers masked (Q-23), as on the pages."""
+    The details page shows the whole application in the form's sections (S-3); a proxy's enterprise user
+    sees the target's personal identifiers masked (Q-23), as on the pages."""
 
     allow_edit = False
     large_register = True
@@ -69,10 +59,8 @@ class ApplicationAdmin(LifecycleView):
     column_searchable_list = ["application_no"]
     column_filters = ["status", "application_type", "enterprise_id", "login_mode", "submitted_at", "decided_at"]
     column_formatters = {"qualification_types": lambda view, context, row, name: qualification_type_names(row)}
-    # A change application's data beside the enterprise's filed data; any other as labelled fields; a proxy's
-    # enterprise user sees the target's personal identifiers masked (Q-23).
-    column_formatters_detail = {**column_formatters, "data": lambda view, context, application, name:
-                                application_data(view, application), "snapshot": _masked_json}
+    column_formatters_detail = column_formatters
+    column_details_exclude_list = list(PERSONAL_JSON) + ["proxy_typed"]  # shown below as sections
 
     @property
     def _export_columns(self):
@@ -86,23 +74,29 @@ class ApplicationAdmin(LifecycleView):
     def _export_columns(self, columns):
         self.__dict__["_all_export_columns"] = columns
 
+    def record_sections(self, application) -> tuple[list, dict]:
+        """Return the application's sections as the reader may see them (masked for a proxy, Q-23) and, for
+        staff reviewing a change, its basic information beside the enterprise's filed data."""
+        identity = getattr(g, "identity", None)
+        body = shown_to(identity, records.application_body(db.session, application), application=application)
+        attachments = records.attachments_of(db.session, application)
+        if application.application_type not in FULL_FORM_TYPES:
+            return [attachment_section(attachments)], {}
+        sections = record_sections(body, application.enterprise, attachments)
+        replaced = {}
+        if application.application_type == "CHANGE" and application.enterprise is not None and \
+                not (identity is not None and identity.is_enterprise):
+            data = application.data or {}
+            filed = {key: getattr(application.enterprise, key) for key in data
+                     if hasattr(type(application.enterprise), key)}
+            replaced[sections[0].key] = readable.change_table(self, filed, data)
+        return sections, replaced
+
 
 def qualification_type_names(row) -> str:
     """The applied qualification types by name ("进出口货物收发货人、报关企业"), not their codes."""
     codes = [code for code in (row.qualification_types or "").split(",") if code]
     return gettext("、").join(translate(QUALIFICATION_NAMES.get(code, code)) for code in codes)
-
-
-def application_data(view, application):
-    """Enterprise users: the data labelled and masked (Q-23); staff: a change beside the filed data (S-3)."""
-    identity = getattr(g, "identity", None)
-    data = application.data or {}
-    if identity is not None and identity.is_enterprise:
-        return readable.document(view, shown_to(identity, {"enterprise": data}, application=application)["enterprise"])
-    if application.application_type != "CHANGE" or application.enterprise is None:
-        return readable.document(view, data)
-    filed = {key: getattr(application.enterprise, key) for key in data if hasattr(type(application.enterprise), key)}
-    return readable.change_table(view, filed, data)
 
 
 class SectionAdmin(LifecycleView):

@@ -5,19 +5,24 @@
 
 For each size a fresh database (bench_scale, dropped afterwards) gets, by COPY with the list tables'
 indexes and foreign keys dropped during the load and rebuilt after: 1,000 auto-aggregating
-enterprises, a staff user, the lists spread evenly over the 12 months of 2026 (ids growing with the
-declare date; December's lists cleared general trade, the other months' in other statuses) and 10 items
-per list. A second process then logs in through the login page and times (medians) our admin list
-pages at the first page and at depths down to the last rows (keyset cursors), sorted pages, the number
-(prefix) searches, the name searches (NAME_SEARCHES: the hook for the contains-search), the admin home,
-and the month-end aggregation of December 2026 against its floor (bench/aggregate_floor.py), with its
-C-22 invariants checked for the month. Peak RSS of both processes is printed.
+enterprises named as in bench/listview.py, a staff user, the lists spread evenly over the 12 months of
+2026 (ids growing with the declare date; December's lists cleared general trade, the other months' in
+other statuses) and 10 items per list, named in bench/listview.py's words. The items' name bigrams
+are filled after the COPY without the triggers (bench/benchdb.py grams_after_load: the migration's
+set-based backfill, name_grams' key built after); their rows, time and size are printed.
+A second process then logs in through the login page and times (medians) our admin list pages at the
+first page and at depths down to the last rows (keyset cursors), sorted pages, the number (prefix)
+searches, bench/listview.py's name searches (contains) on list items and enterprises, checked against
+LIKE '%term%' on every enterprise and LIKE_WINDOW list items, the admin home, and the month-end
+aggregation of December 2026 against its floor (bench/aggregate_floor.py), with its C-22 invariants
+checked for the month. Peak RSS of both processes is printed.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import random
 import resource
 import shutil
 import statistics
@@ -32,8 +37,9 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench import aggregate_floor as floor  # noqa: E402
+from bench import listview  # noqa: E402
 from bench.aggregate import bulk_insert, make_app, product  # noqa: E402
-from bench.benchdb import migrated_with_enterprises, scratch_database  # noqa: E402
+from bench.benchdb import grams_after_load, migrated_with_enterprises, scratch_database  # noqa: E402
 from bench.listview import PASSWORD, login  # noqa: E402
 
 BENCH_DB = "bench_scale"
@@ -46,13 +52,14 @@ HEAD_COLUMNS = ("id", "center_no", "enterprise_id", "list_type", "customs_code",
 ITEM_COLUMNS = ("id", "list_id", "enterprise_id", "seq", "filing_seq", "hs_code", "name", "spec", "qty", "unit",
                 "unit_price", "total", "currency", "country", "created_at", "updated_at")
 PAGE_TARGET_MS, HOME_TARGET_MS, SEARCH_TARGET_MS = 10.0, 50.0, 30.0
+VARIANTS = 40  # product variants per enterprise (bench/aggregate.py product(): n % 40)
+LIKE_WINDOW = 100_000  # list items (from the middle of the table) on which the name search is checked against LIKE
 
 
-def NAME_SEARCHES(lists: int) -> list[tuple[str, str]]:
-    """The name searches to time, as (label, URL): the hook for the contains-search on Chinese names
-    (issue 15 item 2). Our admin has no name search over list items or enterprises yet, so this is empty;
-    the contains-search adds its rows here, e.g. ("清单表体 名称包含 商品1", "/admin/list_items/?search=商品1")."""
-    return []
+def item_name(enterprise: int, variant: int) -> str:
+    """The name of an enterprise's product variant in bench/listview.py's words (brand, product, model,
+    number): one name per (enterprise, variant), so the month-end merges as with bench/aggregate.py's products."""
+    return listview.product_name(enterprise + variant, variant, variant // len(listview.PRODUCTS), variant)
 
 
 # ---- phase 1: build ------------------------------------------------------------------------------
@@ -75,7 +82,9 @@ def item_rows(lists: int, enterprise_ids: list[int]):
         enterprise = enterprise_ids[head % len(enterprise_ids)]
         for seq in range(1, ITEMS_PER_LIST + 1):
             ident += 1
-            hs, name, spec, unit, currency, country = product(enterprise, head * 7 + seq * 13)
+            variant = head * 7 + seq * 13
+            hs, _name, spec, unit, currency, country = product(enterprise, variant)
+            name = item_name(enterprise, variant % VARIANTS)
             yield (ident, head, enterprise, seq, seq, hs, name, spec, seq, unit, 12.5, seq * 12.5, currency, country,
                    STAMP, STAMP)
 
@@ -104,15 +113,17 @@ def build(url: str, lists: int) -> dict:
     app = make_app(url)
     started = time.perf_counter()
     with app.app_context():
-        ids = migrated_with_enterprises(db.session, ENTERPRISES)
+        rng = random.Random(15)
+        ids = migrated_with_enterprises(db.session, ENTERPRISES, lambda _n: listview.enterprise_names(rng))
         db.session.add(User(username="bench_staff", password_hash=hash_secret(PASSWORD), name="压测员工", role="staff"))
         db.session.commit()
         connection = db.session.connection()
-        connection.execute(text("SET maintenance_work_mem = '256MB'"))
+        connection.execute(text("SET maintenance_work_mem = '1GB'"))
         restore = _without_indexes(connection, ("list_heads", "list_items"))
-        bulk_insert(connection, "list_heads", HEAD_COLUMNS, head_rows(lists, ids))
-        bulk_insert(connection, "list_items", ITEM_COLUMNS, item_rows(lists, ids))
-        loaded = time.perf_counter() - started
+        with grams_after_load(connection, ("list_items",)) as grams:
+            bulk_insert(connection, "list_heads", HEAD_COLUMNS, head_rows(lists, ids))
+            bulk_insert(connection, "list_items", ITEM_COLUMNS, item_rows(lists, ids))
+            loaded = time.perf_counter() - started
         for statement in restore:
             connection.execute(text(statement))
         db.session.commit()
@@ -124,6 +135,8 @@ def build(url: str, lists: int) -> dict:
         db.session.remove()
     return {"lists": lists, "items": lists * ITEMS_PER_LIST, "load_seconds": round(loaded, 1),
             "build_seconds": round(time.perf_counter() - started, 1), "database_size": size,
+            "grams_rows": grams["rows"], "grams_fill_seconds": round(grams["fill_seconds"], 1),
+            "grams_seconds": round(grams["seconds"], 1), "grams_bytes": grams["bytes"],
             "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
@@ -191,7 +204,7 @@ def page_cases(app, lists: int) -> list[tuple[str, str, float]]:
              (f"清单表体 末页 (深度 {items - size:,})", f"/admin/list_items/?after={size + 1}", PAGE_TARGET_MS),
              ("清单表头 编号前缀搜索", f"/admin/list_heads/?search=L202606{lists // 2:011d}"[:-2], SEARCH_TARGET_MS),
              ("清单表头 账册号前缀搜索", "/admin/list_heads/?search=B20260500", SEARCH_TARGET_MS)]
-    cases += [(label, url, SEARCH_TARGET_MS) for label, url in NAME_SEARCHES(lists)]
+    cases += [(label, url, SEARCH_TARGET_MS) for label, url in listview.name_search_urls("/admin")]
     return cases + [("管理首页 (工作队列)", "/admin/", HOME_TARGET_MS)]
 
 
@@ -230,9 +243,11 @@ def measure(url: str, repeat: int) -> dict:
         login(client)
         pages = [(label, *(round(ms, 1) for ms in timed(client, link, repeat)), target)
                  for label, link, target in page_cases(app, lists)]
+        middle = lists * ITEMS_PER_LIST // 2
+        like_check = listview.like_mismatches(db, (middle, middle + LIKE_WINDOW - 1))
         db.session.remove()
         aggregated = month_end(db)
-    return {"pages": pages, "month_end": aggregated,
+    return {"pages": pages, "month_end": aggregated, "like_check": like_check,
             "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
@@ -272,14 +287,19 @@ def report(built: dict, measured: dict) -> bool:
     print(f"\n{built['items']:,} list items in {built['lists']:,} lists over {MONTHS} months, {ENTERPRISES:,} "
           f"enterprises: built in {built['build_seconds']} s (COPY {built['load_seconds']} s), "
           f"database {built['database_size']}, builder peak RSS {built['peak_rss_mib']} MiB")
+    print(f"  name bigrams filled after the COPY: {built['grams_rows']:,} rows in {built['grams_seconds']} s "
+          f"(INSERT … SELECT {built['grams_fill_seconds']} s, then the primary key and the triggers), "
+          f"name_grams with its key {built['grams_bytes'] / 2**30:.2f} GiB")
     ok = True
     for label, ms, sql, slowest, target in measured["pages"]:
         met = ms <= target
         ok &= met
         print(f"  {label:<28} {ms:8.1f} ms, of which SQL {sql:6.1f} ms, slowest statement {slowest:5.1f} ms "
               f"(target ≤ {target:g} ms) {'ok' if met else 'MISSED'}")
-    if not NAME_SEARCHES(built["lists"]):
-        print("  name search (contains): not built yet — NAME_SEARCHES() is the hook for its rows")
+    compared, differing = measured["like_check"]
+    ok &= not differing
+    print(f"  name search = LIKE '%term%' on every enterprise and {LIKE_WINDOW:,} list items: {compared:,} rows "
+          f"compared, {differing} differing {'ok' if not differing else 'MISSED'}")
     m = measured["month_end"]
     bad = {k: v for k, v in m["invariants"].items() if v}
     ok &= not bad and m["ratio"] <= 1.3

@@ -82,6 +82,31 @@ def code_labels(table: str) -> dict[str, str]:
     return {code: f"{code} {name}" for code, name in rows}
 
 
+REGION_LEVELS = 3
+
+
+def region_chain(code: str | None) -> list[CodeEntry]:
+    """Return a region and its ancestors, province first."""
+    chain: list[CodeEntry] = []
+    row = _region(code)
+    while row is not None and len(chain) < REGION_LEVELS:
+        chain.insert(0, row)
+        row = _region(row.parent_code)
+    return chain
+
+
+def _region(code: str | None) -> CodeEntry | None:
+    if not code:
+        return None
+    return db.session.scalar(select(CodeEntry).where(CodeEntry.table_name == "regions", CodeEntry.code == code))
+
+
+def region_label(code: str) -> str:
+    """Return a region as "code 省 市 区" ("440304 广东省 深圳市 福田区"); the code itself when unknown."""
+    chain = region_chain(code)
+    return " ".join([code, *(row.name_zh for row in chain)]) if chain else code
+
+
 def code_name(table: str, code: str | None) -> str:
     """Return the Chinese name of a code, or the code itself when unknown."""
     if not code:

@@ -17,14 +17,14 @@ from sqlalchemy import (Column, Integer, MetaData, PrimaryKeyConstraint, SmallIn
                         bindparam, false, func, literal, select)
 from sqlalchemy.dialects.postgresql import ARRAY
 
-# source id -> (table, column). Ids are stored in name_grams: never renumber, only append.
+# source id -> (table, column). Ids are stored in name_grams: never renumber or reuse, only append.
 NAME_SOURCES = {
     1: ("enterprises", "name_zh"),
     2: ("enterprises", "name_en"),
     3: ("products", "name"),
     4: ("bonded_book_items", "name"),
     5: ("list_items", "name"),
-    6: ("declaration_items", "name"),
+    # 6 was declaration_items.name, retired by migration search_0002 (the month-end wrote its grams).
     7: ("management_personnel", "name"),
     8: ("declaration_personnel", "name"),
     9: ("investors", "name"),

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from flask import g
 from sqlalchemy import select
 
+from portal.codes import REGION_LEVELS, region_chain
 from portal.extensions import db
 from portal.models import CodeEntry
 
 REGIONS = "regions"
-REGION_LEVELS = 3
 
 
 @dataclass(frozen=True)
@@ -53,28 +53,12 @@ def code_label(table: str, code) -> str:
     return f"{name}（{code}）" if name else str(code)
 
 
-def _region(code: str | None) -> CodeEntry | None:
-    if not code:
-        return None
-    return db.session.scalar(select(CodeEntry).where(CodeEntry.table_name == REGIONS, CodeEntry.code == code))
-
-
 def region_children(parent: str | None) -> list[Option]:
     """Return the regions directly under `parent` (the provinces when None)."""
     owner = CodeEntry.parent_code.is_(None) if parent is None else CodeEntry.parent_code == parent
     rows = db.session.scalars(select(CodeEntry).where(CodeEntry.table_name == REGIONS, CodeEntry.active.is_(True),
                                                       owner).order_by(CodeEntry.code))
     return [_option(row) for row in rows]
-
-
-def region_chain(code: str | None) -> list[CodeEntry]:
-    """Return the region and its ancestors, province first."""
-    chain: list[CodeEntry] = []
-    row = _region(code)
-    while row is not None and len(chain) < REGION_LEVELS:
-        chain.insert(0, row)
-        row = _region(row.parent_code)
-    return chain
 
 
 def region_path(code: str) -> str:

@@ -6,14 +6,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal import clock
-from portal.enterprise import bp, forms, options
+from portal.enterprise import bp, forms
 from portal.enterprise.views import identity, own_enterprise, pdf_response
 from portal.extensions import db
 from portal.i18n import refusal_text, status_names
 from portal.models import Application, Certificate
 from portal.models.qualification import APPLICATION_STATUSES, APPLICATION_TYPES, QUALIFICATION_TYPES
 from portal.qualification import certificates, queries
-from portal.qualification.pdf import BASIC_INFO_LAYOUT, fmt_value
+from portal.qualification.details import record_sections
 from portal.qualification.state import enterprise_state
 from rules.qualification import held_types
 from rules.qualification_types import CHANGE, OPEN_STATUSES, TEMP
@@ -97,10 +97,8 @@ def filing():
     if qualification_type not in QUALIFICATION_TYPES:
         qualification_type = None
     record = queries.filing_query(db.session, enterprise, qualification_type)
-    basic = record["enterprise"]
-    basic_rows = [[(label, options.code_label(table, basic.get(key)) if table else fmt_value(basic.get(key)))
-                   for label, key, table in line] for line in BASIC_INFO_LAYOUT]
-    return render_template("enterprise/filing.html", record=record, basic_rows=basic_rows, enterprise=enterprise,
+    return render_template("enterprise/filing.html", record=record, sections=record_sections(record),
+                           enterprise=enterprise,
                            qualification_type=qualification_type or "", qualification_types=QUALIFICATION_TYPES,
                            active_menu="enterprise.filing")
 

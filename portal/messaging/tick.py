@@ -50,11 +50,18 @@ def run_pass(session, transport: Transport, policy: Policy, *, limit: int | None
     result["received"] = transport.consume(
         TO_CUSTOMS, lambda _id, body: receive(store, transport, body, now, policy, trust))
     result["decided"] = _decide_all_due(store, transport, now, policy, limit)
-    outcomes = []
-    transport.consume(TO_PORTAL, lambda transport_id, body: outcomes.append(inbox.apply(session, transport_id, body)))
-    outcomes.append(inbox.release_all_waiting(session))
-    _count(result, outcomes)
+    _count(result, apply_receipts(session, transport))
     return result
+
+
+def apply_receipts(session, transport: Transport, *, wait: float = 0.0) -> list:
+    """Apply every receipt on TO_PORTAL (`wait` > 0: until none came for that long), then the WAITING receipts
+    whose turn came; return the inbox outcomes, the last one of the released WAITING receipts."""
+    outcomes = []
+    transport.consume(TO_PORTAL, lambda transport_id, body: outcomes.append(inbox.apply(session, transport_id, body)),
+                      wait=wait)
+    outcomes.append(inbox.release_all_waiting(session))
+    return outcomes
 
 
 def _decide_all_due(store: CaseStore, transport: Transport, now, policy: Policy, limit: int | None) -> int:

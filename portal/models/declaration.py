@@ -92,7 +92,7 @@ class DeclarationItem(Model):
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), nullable=False, index=True)
     item_no: Mapped[int] = mapped_column(Integer, nullable=False)
     hs_code: Mapped[str] = mapped_column(String(10), nullable=False)
-    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False, index=True)  # prefix search (search_0002)
     spec: Mapped[str | None] = mapped_column(Text)
     unit: Mapped[str] = mapped_column(String(3), nullable=False)
     country: Mapped[str] = mapped_column(String(3), nullable=False)

@@ -126,7 +126,7 @@ def section_tables(application: Application, shown=_as_filed) -> dict[str, Print
                   for i, d in enumerate(_children(DeclarationPerson, application))]
     licences = [(coded("license_names", x.license_code), x.number, x.authority or "", _licence_validity(x))
                 for x in _children(ExternalLicense, application)]
-    attachments = [(ATTACHMENT_KINDS.get(a.kind, a.kind), a.file_name, _size(a.size), fmt_date(a.created_at))
+    attachments = [(ATTACHMENT_KINDS.get(a.kind, a.kind), a.file_name, file_size_text(a.size), fmt_date(a.created_at))
                    for a in _children(Attachment, application)]
     rows = {"managers": managers, "investors": investors, "declarants": declarants, "licences": licences,
             "attachments": attachments}
@@ -144,7 +144,8 @@ def _licence_validity(licence: ExternalLicense) -> str:
     return fmt_date(licence.valid_until)
 
 
-def _size(size: int) -> str:
+def file_size_text(size: int) -> str:
+    """Return a file size as "1.5 KB" or "2.00 MB"."""
     return f"{size / 1024 / 1024:.2f} MB" if size >= 1024 * 1024 else f"{max(size, 1) / 1024:.1f} KB"
 
 

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 Trust = Callable[[bytes], tuple]      # xml → (valid: bool | None, reason: str, key_serial: str | None)
 RECEIPT_FAILED_MESSAGE = "海关入库失败（模拟海关按入库失败比例确定），请检查后重新申报"
 RECEIPT_NAMESPACE = uuid.UUID("5f0c2a4e-8d1b-5c3e-9a7f-2b6d4e8c1a30")   # receipt guids: uuid5(this, "<guid>:<seq>")
-INFO_LIMIT = 4000                     # returnInfo's XSD length
+INFO_LIMIT = 4000                     # the longest returnInfo customs writes (an XSD complaint can be long)
 BATCH = 500                           # messages and cases a serving consumer takes per round
 NEW, DUPLICATE = "new", "duplicate"
 
