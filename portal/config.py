@@ -68,6 +68,8 @@ class Config:
         self.MONTH_END_HOUR = _int("MONTH_END_HOUR", 1)
         self.EXPIRY_SWEEP_HOUR = _int("EXPIRY_SWEEP_HOUR", 0)
         self.OVERDUE_DAY = _int("OVERDUE_DAY", 11)
+        # Customs messages (issue 16): empty → the database transport in this database; amqp://… → RabbitMQ.
+        self.CUSTOMS_BROKER_URL = env.get("CUSTOMS_BROKER_URL") or None
         # Fixed clock for demos and tests (S-5); empty means the real clock.
         self.FIXED_NOW = env.get("PORTAL_NOW") or None
 

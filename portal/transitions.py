@@ -14,6 +14,7 @@ from typing import Callable
 from sqlalchemy import insert, update
 
 from portal import audit, clock
+from portal.messaging import outbox
 from portal.models import Receipt
 from rules.lifecycle import Move, actor_of, lifecycle_of, move_violations, opinion_violations
 from rules.violations import RuleError, Violation
@@ -55,8 +56,9 @@ def transition(session, record, move: Move, *, message: str = "", receipt: bool 
 
     The UPDATE carries the expected status in its WHERE clause, so of two concurrent callers only
     one changes the row; the other gets a 409 RuleError. Writes the receipt (message: the opinion
-    of a refusing move, else `message` or the new status's name) and the audit row (with the move and the
-    actor's source) in the caller's transaction; the caller commits.
+    of a refusing move, else `message` or the new status's name), the audit row (with the move and the
+    actor's source) and, when the move sends the record to customs, its message (the transactional
+    outbox, portal/messaging/outbox.py) in the caller's transaction; the caller commits.
     """
     model = type(record)
     table = model.__table__
@@ -82,6 +84,7 @@ def transition(session, record, move: Move, *, message: str = "", receipt: bool 
             source=source,
             created_at=now, updated_at=now))
     audit.record(session, table.name, record.id, "status", move_diff(move, current, source, message, values))
+    outbox.after_move(session, record, move, source)
     return True
 
 

@@ -19,6 +19,7 @@ from rules.lifecycles_base import (ACT, ACTOR_NAMES, FAIL, REJECT, SOURCE_ACTORS
                                    Status)
 from rules.lifecycles_collection import (AGGREGATION_REQUESTS, CHANGE_REQUESTS, COLLECTION_FILINGS, DECLARATIONS,
                                          FILING_REQUESTS, LIST_HEADS, PRODUCT_VOLUMES)
+from rules.lifecycles_messages import CUSTOMS_MESSAGES
 from rules.lifecycles_qualification import APPLICATIONS, CERTIFICATES, QUALIFICATIONS
 from rules.violations import Violation
 
@@ -55,8 +56,8 @@ def actor_of(source: str) -> Actor:
 
 
 def lifecycle_of(register: str) -> Lifecycle:
-    """Return the lifecycle of a register (table name); KeyError for a register without one."""
-    return LIFECYCLES[register]
+    """Return the status table of a register (table name); KeyError for a register without one."""
+    return STATUS_TABLES[register]
 
 
 def status_name(register: str, code, lang: str = "zh") -> str:
@@ -72,3 +73,6 @@ def all_moves() -> tuple:
 LIFECYCLES: Mapping[str, Lifecycle] = MappingProxyType({lc.register: lc for lc in (
     APPLICATIONS, QUALIFICATIONS, CERTIFICATES, COLLECTION_FILINGS, PRODUCT_VOLUMES, FILING_REQUESTS, LIST_HEADS,
     CHANGE_REQUESTS, AGGREGATION_REQUESTS, DECLARATIONS)})
+# Every status table: the lifecycles above and the customs messages' statuses (not versioned records: no
+# moves, never through transition(); rules/lifecycles_messages.py).
+STATUS_TABLES: Mapping[str, Lifecycle] = MappingProxyType({**LIFECYCLES, CUSTOMS_MESSAGES.register: CUSTOMS_MESSAGES})

@@ -28,6 +28,7 @@ from portal.extensions import db
 from scheduler import runs
 from portal.collection.aggregation import flag_overdue, month_end_aggregation, process_pending_aggregations
 from portal.qualification.queries import expire_qualifications
+from portal.messaging.tick import moved_anything
 from scheduler.simulator import customs_tick
 
 log = logging.getLogger(__name__)
@@ -153,8 +154,9 @@ ADVANCE_MAX_PASSES = 10  # longest lifecycle: SUBMITTED → RECEIVED → UNDER_R
 def advance(session, max_passes: int = ADVANCE_MAX_PASSES) -> dict:
     """Run customs now: decide everything waiting without its delay, pass after pass, then aggregate.
 
-    Each pass moves each waiting record one step (the same decisions as the tick: receipt-failure
-    draw, watch list); passes repeat until one moves nothing, so a submitted filing ends approved.
+    Each pass publishes the outbox and has customs answer every open case one step (the same decisions
+    as the tick: receipt-failure draw, watch list); passes repeat until one changes nothing, so a
+    submitted filing ends approved.
     Pending aggregation requests are then turned into declarations (C-20). Recorded as one
     customs_tick run with the summed counts.
     """
@@ -168,7 +170,7 @@ def advance(session, max_passes: int = ADVANCE_MAX_PASSES) -> dict:
                 total[key] += result[key]
             for key, count in result["outcomes"].items():
                 total["outcomes"][key] = total["outcomes"].get(key, 0) + count
-            if not result["enabled"] or not result["moved"]:
+            if not moved_anything(result):
                 break
     except Exception as exc:
         log.exception("customs advance failed")

@@ -16,14 +16,14 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import AuditLog, ListHead, Receipt
 from portal.transitions import OPERATIONS, transition
-from rules.lifecycle import LIFECYCLES, Actor, Move, all_moves, lifecycle_of
+from rules.lifecycle import LIFECYCLES, STATUS_TABLES, Actor, Move, all_moves, lifecycle_of
 from rules.lifecycles_collection import ACCEPT_LIST, APPROVE_FILING, CLEAR_LIST, RETURN_LIST
 from rules.violations import RuleError
 
 ROOT = Path(__file__).resolve().parents[1]
 CODE = ("portal", "admin_views", "rules", "scheduler", "seed")
-NAMES = {s.zh for lc in LIFECYCLES.values() for s in lc.statuses} | \
-        {s.en for lc in LIFECYCLES.values() for s in lc.statuses}
+NAMES = {s.zh for lc in STATUS_TABLES.values() for s in lc.statuses} | \
+        {s.en for lc in STATUS_TABLES.values() for s in lc.statuses}
 # Words that are also status names but name something else here (a button, a card, a job, a filter).
 OTHER_MEANINGS = {
     ("admin_views/labels.py", "失败"),                          # job run outcome

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal import clock, numbering
+from portal.messaging import outbox
 from portal.models import Certificate, Enterprise
 from portal.qualification.state import enterprise_state, setting
 from portal.transitions import performs, transition
@@ -44,6 +45,7 @@ def request_certificate(session, identity) -> Certificate:
         session.flush()
     except IntegrityError:  # a concurrent request won the (enterprise, day) key; the caller rolls back
         raise RuleError([Violation("Q-28", "requested_on", ONCE_A_DAY)], status=409) from None
+    outbox.enqueue(session, certificate, REQUEST_CERTIFICATE_AGAIN)   # created REQUESTED: sent to customs
     return certificate
 
 

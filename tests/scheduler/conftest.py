@@ -54,18 +54,24 @@ class SchedulerBuilder:
             db.session.commit()
         return application
 
-    def pending(self, count: int, status: str = "SUBMITTED", at: str = T0) -> list[int]:
-        """Insert `count` applications already waiting in `status` (bulk set-up for volume tests)."""
+    def pending(self, count: int, at: str = T0) -> list[int]:
+        """Insert `count` applications declared at `at` with their messages in the outbox (bulk set-up)."""
+        from portal.messaging import outbox
+        from rules.lifecycles_qualification import SUBMIT_APPLICATION
         enterprise = self.make.enterprise()
         changed = clock.parse_now(at).replace(tzinfo=None)
-        rows = [{"application_no": f"Q20260302{n:09d}", "application_type": "FILING", "status": status,
+        rows = [{"application_no": f"Q20260302{n:09d}", "application_type": "FILING", "status": SUBMIT_APPLICATION.target,
                  "enterprise_id": enterprise.id, "login_mode": "account", "qualification_types": "IE",
                  "commitment": False, "data": {}, "status_changed_at": changed, "created_at": changed,
                  "updated_at": changed, "version": 2} for n in range(1, count + 1)]
         db.session.execute(insert(Application), rows)
+        applications = list(db.session.scalars(select(Application).where(Application.enterprise_id == enterprise.id)
+                                               .order_by(Application.id)))
+        with clock.frozen(at):
+            for application in applications:
+                outbox.enqueue(db.session, application, SUBMIT_APPLICATION)
         db.session.commit()
-        return list(db.session.scalars(select(Application.id).where(Application.enterprise_id == enterprise.id)
-                                       .order_by(Application.id)))
+        return [application.id for application in applications]
 
     @staticmethod
     def settings(**values) -> None:

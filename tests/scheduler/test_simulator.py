@@ -1,17 +1,20 @@
-"""The customs simulator moving records through time (S-2, S-3, S-4, S-5, Q-21, Q-28)."""
+"""The simulated customs moving records through time by messages (S-2, S-3, S-4, S-5, Q-21, Q-28, issue 16)."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, func, select, text, update
+from sqlalchemy import create_engine, func, select, update
 
 from portal.extensions import db
-from portal.models import Application, Certificate, Qualification, Receipt, WatchListEntry
+from portal.messaging import inbox
+from portal.models import Application, Certificate, CustomsMessage, Qualification, Receipt, WatchListEntry
 from portal.transitions import OPERATIONS
 from rules.lifecycle import ACT, all_moves
 from rules.lifecycles_collection import ACCEPT_LIST, CLEAR_LIST, FAIL_LIST_RECEIPT
+from rules.lifecycles_messages import APPLIED, STALE
 from rules.lifecycles_qualification import RECEIVE_APPLICATION
-from scheduler import simulator
-from scheduler.simulator import customs_tick, failure_draw
+from scheduler.customs.steps import failure_draw, step_for
+from scheduler.simulator import customs_tick
+from wire.transport_db import TAKEN, transport_queue
 from tests.scheduler.conftest import T0, receipts
 
 PLUS_1_MIN = "2026-03-02T09:01:00"
@@ -77,9 +80,8 @@ def test_failure_rate_one_gives_receipt_failed_S_2(sim):
 def test_failure_draw_decides_from_data_and_rate_S_2(sim):
     ids = sim.pending(40)
     sim.settings(receipt_failure_rate="0.5")
-    step = simulator.steps_from_lifecycles()[0]
     expected = {a.id for a in db.session.scalars(select(Application).where(Application.id.in_(ids)))
-                if failure_draw(step, a) < 0.5}
+                if failure_draw("applications", a.application_no, a.version) < 0.5}
     assert 0 < len(expected) < 40
     customs_tick(db.session, now=PLUS_1_MIN)
     failed = set(db.session.scalars(select(Application.id).where(Application.status == "RECEIPT_FAILED")))
@@ -102,65 +104,65 @@ def test_limit_caps_the_records_of_one_pass_S_2(sim):
     assert customs_tick(db.session, now=PLUS_1_MIN)["moved"] == 3
 
 
-def test_crash_midway_keeps_finished_records_and_next_tick_completes_them_S_4(sim, monkeypatch):
+class ConsumerKilled(BaseException):
+    """A consumer process dying: nothing catches it, the message it held stays taken."""
+
+
+def test_consumer_killed_midway_keeps_applied_receipts_and_the_held_one_is_redelivered_once_S_4(sim, monkeypatch):
     ids = sim.pending(10)
     real = OPERATIONS[RECEIVE_APPLICATION]
     calls = {"n": 0}
 
-    def crash_on_fourth(session, application, *args, **kwargs):
+    def killed_on_fourth(session, application, *args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 4:
-            raise RuntimeError("injected crash")
+            raise ConsumerKilled()
         return real(session, application, *args, **kwargs)
 
-    monkeypatch.setitem(OPERATIONS, RECEIVE_APPLICATION, crash_on_fourth)
-    with pytest.raises(RuntimeError, match="injected crash"):
+    monkeypatch.setitem(OPERATIONS, RECEIVE_APPLICATION, killed_on_fourth)
+    with pytest.raises(ConsumerKilled):
         customs_tick(db.session, now=PLUS_1_MIN)
     db.session.rollback()
-    statuses = [_status(i) for i in ids]
-    assert statuses == ["RECEIVED"] * 3 + ["SUBMITTED"] * 7
+    assert [_status(i) for i in ids] == ["RECEIVED"] * 3 + ["SUBMITTED"] * 7
     assert [len(receipts("applications", i)) for i in ids] == [1] * 3 + [0] * 7
+    held = db.session.execute(select(transport_queue.c.id).where(transport_queue.c.state == TAKEN)).scalars().all()
+    assert len(held) == 1
 
     monkeypatch.setitem(OPERATIONS, RECEIVE_APPLICATION, real)
-    assert customs_tick(db.session, now=PLUS_1_MIN)["moved"] == 7
+    assert customs_tick(db.session, now=PLUS_1_MIN)["moved"] == 6   # the held receipt waits for its lease
+    db.session.execute(update(transport_queue).where(transport_queue.c.id == held[0])
+                       .values(taken_until=transport_queue.c.created_at))   # the dead consumer's lease runs out
+    db.session.commit()
+    assert customs_tick(db.session, now=PLUS_1_MIN)["moved"] == 1
     assert all(receipts("applications", i) == [("SUBMITTED", "RECEIVED")] for i in ids)
+    assert db.session.scalar(select(func.count()).select_from(CustomsMessage)
+                             .where(CustomsMessage.direction == "IN", CustomsMessage.status == APPLIED)) == 10
 
 
-def test_lost_race_is_rolled_back_and_counted_as_skipped_S_4(sim, monkeypatch, app, is_postgres):
+def test_record_moved_by_another_process_first_makes_its_receipt_stale_S_4(sim, app):
     ids = sim.pending(3)
     other = create_engine(app.config["TEST_DATABASE_URI"])
-    if is_postgres:
-        # Another process holds the first row: SKIP LOCKED passes over it.
-        holder = other.connect()
-        holder.execute(text("SELECT id FROM applications WHERE id = :id FOR UPDATE"), {"id": ids[0]})
-        result = customs_tick(db.session, now=PLUS_1_MIN)
-        holder.rollback()
-        holder.close()
-    else:
-        # Another process moves the first row after this tick claimed it: the conditional UPDATE loses.
-        real = OPERATIONS[RECEIVE_APPLICATION]
-
-        def overtaken(session, application, *args, **kwargs):
-            if application.id == ids[0]:
-                with other.begin() as conn:
-                    conn.execute(update(Application).where(Application.id == ids[0]).values(status="RECEIVED"))
-            return real(session, application, *args, **kwargs)
-
-        monkeypatch.setitem(OPERATIONS, RECEIVE_APPLICATION, overtaken)
-        result = customs_tick(db.session, now=PLUS_1_MIN)
+    with other.begin() as conn:   # staff decide in another process while the message is with customs
+        conn.execute(update(Application).where(Application.id == ids[0]).values(status="RECEIVED"))
     other.dispose()
+    result = customs_tick(db.session, now=PLUS_1_MIN)
     assert (result["moved"], result["skipped"], result["refused"]) == (2, 1, 0)
     assert receipts("applications", ids[0]) == []
     assert [receipts("applications", i) for i in ids[1:]] == [[("SUBMITTED", "RECEIVED")]] * 2
+    stale = db.session.scalar(select(CustomsMessage).where(CustomsMessage.record_id == ids[0],
+                                                           CustomsMessage.direction == "IN"))
+    assert stale.status == STALE and "海关入库成功" in stale.last_error
 
 
-def test_steps_are_the_simulated_moves_of_the_lifecycle_tables_S_2():
-    steps = simulator.steps_from_lifecycles()
-    simulated = {(m.register, s) for m in all_moves() if m.simulate == ACT for s in m.sources}
-    assert {(step.model.__tablename__, step.from_status) for step in steps} == simulated
-    lists = {step.from_status: step for step in steps if step.model.__tablename__ == "list_heads"}
-    assert lists[2].act is ACCEPT_LIST and lists[2].fail is FAIL_LIST_RECEIPT and lists[7].act is CLEAR_LIST
-    assert all(step.act in OPERATIONS and (step.fail is None or step.fail in OPERATIONS) for step in steps)
+def test_customs_steps_are_the_simulated_moves_and_each_has_an_operation_S_2():
+    simulated = {(m.register, s): m for m in all_moves() if m.simulate == ACT for s in m.sources}
+    for (register, status), move in simulated.items():
+        step = step_for(register, status)
+        assert step.act is move
+        assert move in OPERATIONS and (step.fail is None or step.fail in OPERATIONS), move
+        assert inbox.customs_move(register, status, str(move.target)) is move
+    assert step_for("list_heads", 2).fail is FAIL_LIST_RECEIPT and step_for("list_heads", 7).act is CLEAR_LIST
+    assert step_for("list_heads", 2).act is ACCEPT_LIST
 
 
 def test_certificate_is_issued_once_Q_28(make):
