@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import codes
 from portal.auth.passwords import hash_secret, verify_secret
+from portal.messaging.keys import issue_card_key
 from portal.models import Card, Enterprise, User
 from portal.models.accounts import CARD_TYPES
 from rules.formats import is_blank, mobile_violations, person_id_violations
@@ -305,6 +306,7 @@ def bind_card(session, admin_identity, *, card_no, card_type, username, holder_n
                 holder_id_type=_text(holder_id_type), holder_id_no=holder_id, pin_hash=hash_secret(pin))
     session.add(card)
     _flush_unique(session, Violation("U-3", "card_no", "该卡号已被绑定"))
+    issue_card_key(session, card)  # its SM2 key pair, certificate serial and certificate (issue 16)
     return card
 
 

@@ -15,7 +15,7 @@ from portal import clock
 NOT_AUDITED = {"audit_log", "api_tokens", "job_runs", "scheduler_leases", "receipts", "list_items",
                "declaration_items", "consolidation_mappings", "code_entries", "catalog_categories",
                "catalog_items", "catalog_services"}
-SECRET_COLUMNS = {"password_hash", "pin_hash", "token_hash"}
+SECRET_COLUMNS = {"password_hash", "pin_hash", "token_hash", "private_key_enc"}
 
 _actor: ContextVar[dict | None] = ContextVar("audit_actor", default=None)
 

@@ -14,10 +14,12 @@ from portal.extensions import db
 def init_command():
     """Create or upgrade the database and load the reference data (idempotent)."""
     from flask_migrate import upgrade
+    from portal.messaging.keys import ensure_platform_keys
     from seed.load import load_reference
     upgrade()
     audit.set_actor("init")
     counts = load_reference(db.session)
+    ensure_platform_keys(db.session)  # the card authority and the platform signing key (issue 16)
     db.session.commit()
     click.echo("数据库已就绪。参数表：" + ", ".join(f"{k}={v}" for k, v in counts["codes"].items()))
     click.echo("服务目录：{categories} 个一级目录，{items} 个二级目录，{services} 项服务".format(**counts["catalog"]))

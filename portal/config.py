@@ -25,6 +25,9 @@ class Config:
         env = os.environ
         self.ENV_NAME = env.get("PORTAL_ENV", "development")
         self.SECRET_KEY = env.get("SECRET_KEY", DEV_SECRET)
+        # Encrypts card and platform private keys at rest (AES-GCM, key by HKDF); SECRET_KEY when unset.
+        # Set it to rotate SECRET_KEY without losing the stored keys (portal/messaging/keys.py).
+        self.CARD_KEY_SECRET = env.get("CARD_KEY_SECRET") or None
         default_db = "sqlite:///" + os.path.join(instance_path, "portal.sqlite3")
         url = env.get("DATABASE_URL", default_db)
         if url.startswith("postgres://"):
@@ -78,6 +81,8 @@ class Config:
         if self.ENV_NAME == "production":
             if not self.SECRET_KEY or self.SECRET_KEY == DEV_SECRET or len(self.SECRET_KEY) < 32:
                 raise RuntimeError("生产环境必须设置至少 32 个字符的 SECRET_KEY（production needs a real SECRET_KEY）")
+            if self.CARD_KEY_SECRET is not None and len(self.CARD_KEY_SECRET) < 32:
+                raise RuntimeError("CARD_KEY_SECRET 至少需要 32 个字符（CARD_KEY_SECRET needs 32 characters or more）")
 
     def as_dict(self) -> dict:
         """Return the settings as a mapping for app.config."""

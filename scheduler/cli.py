@@ -1,9 +1,11 @@
-"""Commands: customs tick | customs set | customs show | aggregate | scheduler (S-1, S-5)."""
+"""Commands: customs tick | customs serve | customs set | customs show | aggregate | scheduler (S-1, S-5)."""
 from __future__ import annotations
 
 import contextlib
 import json
 import logging
+import signal
+import threading
 
 import click
 from flask import current_app
@@ -27,7 +29,7 @@ def _echo(data) -> None:
 
 @click.group("customs")
 def customs_group():
-    """Simulated customs: run a tick, show or change the simulator settings."""
+    """Simulated customs: run a tick, serve as a message consumer, show or change the simulator settings."""
 
 
 @customs_group.command("tick")
@@ -40,6 +42,35 @@ def tick_command(now, limit):
     with _at(now):
         result = customs_tick(db.session, limit=limit)
     _echo(result)
+
+
+@customs_group.command("serve")
+@click.option("--idle", type=float, default=1.0, show_default=True, help="没有报文可处理时等待的秒数")
+@with_appcontext
+def serve_command(idle):
+    """Run the simulated customs as a message consumer until SIGTERM (several may run side by side)."""
+    from portal.messaging import transport
+    from portal.messaging.signing import trust_from_db
+    from scheduler.customs import CaseStore, serve
+    from scheduler.simulator import load_policy
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+
+    def policy_now():
+        """Read the settings and the watch list afresh for each round (staff edits apply at once)."""
+        try:
+            return load_policy(db.session)
+        finally:
+            db.session.remove()
+
+    trust = trust_from_db(db.session)
+    db.session.remove()
+    store = CaseStore(db.engine)
+    click.echo(f"模拟海关报文消费进程 {store.consumer} 启动（Ctrl+C 或 SIGTERM 停止）…")
+    serve(transport(), store, policy_now, trust, clock.now, stop=stop, idle_seconds=idle)
+    click.echo("模拟海关报文消费进程已停止")
 
 
 @customs_group.command("set")

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from portal import audit
 from portal.extensions import db
 from portal.identity import Identity
+from portal.messaging import keys
 from portal.models import Card, Enterprise, User
 from rules.identifiers import make_id_card, make_uscc
 
@@ -58,7 +59,7 @@ def _card(session, user, card_no, card_type):
                     pin_hash=hash_secret(PIN))
         session.add(card)
         session.flush()
-    return card
+    return keys.card_with_key(session, card)  # demo cards sign their messages like bound cards (issue 16)
 
 
 def _enterprise(session, serial, name, prefix, registration_code, held):

@@ -174,11 +174,22 @@ def serve(transport: Transport, store: CaseStore, policy_loader: Callable[[], Po
     """
     stop = stop or threading.Event()
     while not stop.is_set():
-        policy = policy_loader()
-        received = transport.consume(
-            TO_CUSTOMS, lambda _id, body: receive(store, transport, body, now_fn(), policy, trust), limit=BATCH)
-        decided = decide_due(store, transport, now_fn(), policy, limit=BATCH)
-        if received or decided["moved"] or decided["skipped"]:
-            log.info("customs: %d received, %d answered, %d skipped", received, decided["moved"], decided["skipped"])
-        else:
+        try:
+            busy = serve_round(transport, store, policy_loader(), trust, now_fn)
+        except Exception:  # a broker or database outage: log it, wait, try again (messages stay queued)
+            log.exception("customs: round failed; retrying in %.1f s", idle_seconds)
+            busy = False
+        if not busy:
             stop.wait(idle_seconds)
+
+
+def serve_round(transport: Transport, store: CaseStore, policy: Policy, trust: Trust,
+                now_fn: Callable[[], datetime]) -> bool:
+    """Receive up to a batch of messages and answer up to a batch of due cases; tell whether anything was done."""
+    received = transport.consume(
+        TO_CUSTOMS, lambda _id, body: receive(store, transport, body, now_fn(), policy, trust), limit=BATCH)
+    decided = decide_due(store, transport, now_fn(), policy, limit=BATCH)
+    if received or decided["moved"] or decided["skipped"]:
+        log.info("customs: %d received, %d answered, %d skipped", received, decided["moved"], decided["skipped"])
+        return True
+    return False

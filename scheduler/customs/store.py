@@ -96,8 +96,8 @@ class CaseStore:
                   "signature_valid": signature_valid, "outcome": outcome,
                   "received_at": naive(now), "updated_at": naive(now)}
         with self.engine.begin() as conn:
-            result = conn.execute(self._insert_ignoring_duplicates().values(**values))
-            return result.rowcount == 1
+            inserted = conn.execute(self._insert_ignoring_duplicates().values(**values).returning(C.id)).first()
+        return inserted is not None
 
     def _insert_ignoring_duplicates(self):
         if self._postgres:
