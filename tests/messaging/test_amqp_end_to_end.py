@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import time
 
 import pytest
@@ -17,13 +16,14 @@ from portal.messaging.tick import portal_pass
 from portal.models import Receipt
 from portal.models.messages import CustomsMessage
 from tests.messaging.amqp_broker import amqp_url, new_prefix  # noqa: F401
-from tests.messaging.amqp_flow import cleared, declared_lists, on_broker
+from tests.messaging.amqp_flow import Consumers, cleared, declare, declared_lists, draft_lists, on_broker
 from tests.scheduler.test_concurrency import _flask
 from wire.transport import DEAD_LETTERS, TO_CUSTOMS, TO_PORTAL
 from wire.transport_amqp import AmqpTransport
 
 LISTS = int(os.environ.get("AMQP_E2E_LISTS", "1000"))
 CONSUMERS = 3
+CHUNK = 100
 FAST = {"simulation_enabled": "1", "receipt_failure_rate": "0", "delay_list_seconds": "0"}
 
 
@@ -49,36 +49,23 @@ def _rows(query) -> list:
     return db.session.execute(query).all()
 
 
-def _stop(processes) -> list[str]:
-    """SIGTERM each consumer, wait, return their stderr tails."""
-    tails = []
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in processes:
-        try:
-            _out, err = process.communicate(timeout=30)
-        except Exception:
-            process.kill()
-            _out, err = process.communicate()
-        tails.append(err[-1500:])
-    return tails
-
-
 @pytest.mark.slow
 def test_lists_declared_with_three_customs_consumers_are_all_cleared_once(app, make, broker_env):
     _settings(**FAST)
-    consumers = [_flask(app, "customs", "serve", "--idle", "0.2") for _ in range(CONSUMERS)]
+    consumers = Consumers(app.config["TEST_DATABASE_URI"], CONSUMERS).start()
     try:
-        ids = declared_lists(make, LISTS)
+        identity, ids = draft_lists(make, LISTS)
         with on_broker(app, broker_env) as transport:
+            for start in range(0, LISTS, CHUNK):   # the consumers work while the portal declares
+                declare(identity, ids[start:start + CHUNK])
+                portal_pass(db.session, transport)
             deadline = time.monotonic() + 300
             while cleared(ids) < LISTS and time.monotonic() < deadline:
                 portal_pass(db.session, transport, wait=0.5)
             counts = {queue: transport.counts(queue)["READY"] for queue in (TO_CUSTOMS, TO_PORTAL, DEAD_LETTERS)}
     finally:
-        tails = _stop(consumers)
-    assert all(process.returncode == 0 for process in consumers), tails
+        tails = consumers.stop()
+    assert consumers.clean_exit(), tails
     assert cleared(ids) == LISTS, tails
     out = _rows(select(CustomsMessage.status, func.count()).where(CustomsMessage.direction == "OUT")
                 .group_by(CustomsMessage.status))
