@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from portal.messaging.keys import ensure_platform_keys
 from portal.messaging.tick import portal_pass
 from portal.models import Receipt
 from portal.models.messages import CustomsMessage
@@ -52,9 +53,11 @@ def _rows(query) -> list:
 @pytest.mark.slow
 def test_lists_declared_with_three_customs_consumers_are_all_cleared_once(app, make, broker_env):
     _settings(**FAST)
+    ensure_platform_keys(db.session)   # as `flask init` does: customs loads the authority it trusts at start
+    db.session.commit()
+    identity, ids = draft_lists(make, LISTS)
     consumers = Consumers(app.config["TEST_DATABASE_URI"], CONSUMERS).start()
     try:
-        identity, ids = draft_lists(make, LISTS)
         with on_broker(app, broker_env) as transport:
             for start in range(0, LISTS, CHUNK):   # the consumers work while the portal declares
                 declare(identity, ids[start:start + CHUNK])
