@@ -8,7 +8,7 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext
 
-from admin_views.base import PortalAdminIndex
+from admin_views.index import PortalAdminIndex
 
 # Flask-Admin ships its Simplified Chinese catalogue as zh_Hans_CN; the portal's locale is "zh".
 ADMIN_CATALOGUE = os.path.join(os.path.dirname(flask_admin.__file__), "translations", "zh_Hans_CN",

@@ -5,10 +5,8 @@ rows of the tenant-owned registers (and the code tables, like every logged-in us
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
-from flask import abort, flash, g, redirect, request, url_for
-from flask_admin import AdminIndexView, expose
+from flask import abort, g, redirect, request, url_for
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.helpers import is_form_submitted
@@ -20,15 +18,12 @@ from admin_views.codefields import CodeSelectField
 from admin_views.filters import filters_for
 from admin_views.formrules import attach_violations, rule_validator, violation_text  # noqa: F401 (re-exported)
 from admin_views.labels import CODE_COLUMNS, COMMON_LABELS
-from admin_views.decisions import OPINION_LENGTH
-from admin_views.lifecycles import LifecycleGuard
 from admin_views.listing import ListingMixin
 from portal import audit
 from portal.audit import SECRET_COLUMNS
 from portal.inputs import parse_id
 from portal.extensions import db
 from portal.redirects import is_local_path
-from rules.lifecycle import lifecycle_of, opinion_violations
 from rules.violations import RuleError
 
 WRITE_VIEWS = {"create_view": "can_create", "edit_view": "can_edit", "ajax_update": "can_edit",
@@ -43,19 +38,6 @@ AJAX_FIELDS = {
 }
 
 
-
-@dataclass(frozen=True)
-class DeleteDecision:
-    """删除 as the confirmation page and the opinion check see it (a destroying decision, S-3)."""
-
-    rule: str = "S-3"
-    name: str = "delete"
-    label: str = "删除"
-    opinion: bool = True
-    confirm: bool = True
-
-
-DELETE_DECISION = DeleteDecision()
 
 # Endpoints whose form is a record's form (the rules of the register check it before any write).
 RECORD_FORMS = ("create_view", "edit_view", "ajax_update")
@@ -358,70 +340,3 @@ class ReadOnlyView(SecureModelView):
     """A register nobody edits by hand (receipts, audit log, mappings, scheduler runs)."""
 
     staff_can_edit = False
-
-
-class LifecycleView(LifecycleGuard, SecureModelView):
-    """A register whose rows move through statuses by operations (or a child of one): staff change other
-    fields only, and only in a status the register's lifecycle lets staff edit (admin_views/lifecycles.py).
-
-    删除 destroys: it goes through a confirmation step with a required opinion (S-3), which goes into the
-    audit row of the deleted record; the bulk delete action is not offered."""
-
-    allow_create = False
-    allow_delete = False
-    action_disallowed_list = ["delete"]
-    # The staff delete of the register, as the pages delete (session, record); None: the row alone.
-    delete_operation = None
-
-    @expose("/delete/", methods=("POST",))
-    def delete_view(self):
-        if not self.can_delete:
-            abort(403)
-        record = self.get_one(request.form.get("id"))  # refused (409) where the lifecycle forbids deleting
-        opinion = (request.form.get("opinion") or "").strip()
-        problems = opinion_violations(DELETE_DECISION, opinion, OPINION_LENGTH)
-        if request.form.get("confirmed") != "1" or problems:
-            if request.form.get("confirmed") == "1":
-                flash(violation_text(problems), "error")
-            lifecycle = lifecycle_of(self.governor.register)
-            back = request.form.get("url") or self.get_url(".index_view")
-            move = DeleteDecision(rule=lifecycle.rule)
-            return self.render("admin/confirm_decision.html", move=move, title=str(self.name), number=str(record),
-                               status_name=lifecycle.status_name(getattr(record, "status", None))
-                               if self.governor.parent_column is None else "", summary="", opinion=opinion,
-                               back=back, field=None, hidden={"id": record.id, "url": back})
-        audit.note_opinion(db.session, opinion)
-        return super().delete_view()
-
-    def delete_model(self, model):
-        if self.delete_operation is None:
-            return super().delete_model(model)
-        if not self.can_delete:
-            abort(403)
-        self.refuse_write(model, "delete")
-        try:
-            self.delete_operation(db.session, model)
-            db.session.commit()
-        except RuleError as exc:
-            db.session.rollback()
-            flash(violation_text(exc.violations), "error")
-            return False
-        return True
-
-
-class PortalAdminIndex(AdminIndexView):
-    """The admin landing page: for every logged-in user; the menu shows what each may read."""
-
-    def is_accessible(self):
-        return _identity() is not None
-
-    def inaccessible_callback(self, name, **kwargs):
-        return _refuse()
-
-    @expose("/")
-    def index(self):
-        identity = _identity()
-        if identity.is_staff or identity.is_auditor:  # staff and auditors see every enterprise's queues
-            from admin_views import dashboard
-            return self.render("admin/portal_index.html", **dashboard.home(db.session))
-        return self.render("admin/portal_index.html", queues=None, runs=None, scheduler_url=None, chart=None)

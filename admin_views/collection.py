@@ -2,7 +2,8 @@
 registers the list checks read (licences, manifests, bonded books) (SPEC §4.1–4.3)."""
 from __future__ import annotations
 
-from admin_views.base import LifecycleView, SecureModelView
+from admin_views.base import SecureModelView
+from admin_views.lifecycle_view import LifecycleView
 from admin_views.corrections import CorrectionMixin
 from admin_views.labels import (BOOK_TYPE_NAMES, CHANGE_REQUEST_TYPE_NAMES, FILING_REQUEST_KIND_NAMES,
                                 GOODS_NATURE_NAMES, LIST_TYPE_NAMES, choices, status_choices)

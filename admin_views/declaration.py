@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import flash
 from flask_babel import gettext as _
 
-from admin_views.base import LifecycleView, ReadOnlyView, _identity
+from admin_views.base import ReadOnlyView, _identity
+from admin_views.lifecycle_view import LifecycleView
 from admin_views.labels import IE_FLAG_NAMES, choices, status_choices
 from portal import models as m
 

@@ -34,7 +34,7 @@ COMMON_LABELS = {
     "address_zh": "中文地址", "address_en": "英文地址", "legal_rep_name": "法定代表人",
     "legal_rep_nationality": "法定代表人国籍", "legal_rep_id_type": "法定代表人证件类型",
     "legal_rep_id_no": "法定代表人证件号码", "contact_name": "联系人", "contact_phone": "固定电话",
-    "contact_mobile": "移动电话", "email": "电子邮箱", "fax": "传真", "website": "网址", "parent_code": "上级单位代码",
+    "contact_mobile": "移动电话", "email": "电子邮箱", "fax": "传真", "website": "网址",
     "parent_name": "上级单位名称", "express_operator": "快件运营企业", "registration_code": "海关备案编码",
     "ciq_no": "检验检疫备案号", "local_ciq_authority": "属地检验检疫机构", "filed_at": "备案日期",
     "auto_aggregate": "自动汇总",
@@ -42,7 +42,8 @@ COMMON_LABELS = {
     "username": "用户名", "name": "名称", "id_type": "证件类型", "id_no": "证件号码", "mobile": "移动电话",
     "role": "角色", "perm_module_q": "资质备案权限", "perm_module_c": "集中申报权限", "active": "启用",
     "failed_logins": "连续失败次数", "locked_until": "锁定至", "last_login_at": "最近登录时间",
-    "card_no": "卡号", "card_type": "卡类型", "holder_name": "持卡人", "holder_id_type": "持卡人证件类型",
+    "card_no": "卡号", "card_type": "卡类型", "public_key": "公钥", "private_key_enc": "私钥（加密保存）",
+    "cert_serial": "证书序列号", "certificate": "证书", "holder_name": "持卡人", "holder_id_type": "持卡人证件类型",
     "holder_id_no": "持卡人证件号码", "valid_until": "有效期至", "login_mode": "登录方式", "expires_at": "过期时间",
     "opinion": "审批意见",
     # module Q

@@ -7,7 +7,8 @@ from flask import g, has_request_context
 from flask_babel import gettext
 
 from admin_views import readable
-from admin_views.base import LifecycleView, ReadOnlyView
+from admin_views.base import ReadOnlyView
+from admin_views.lifecycle_view import LifecycleView
 from admin_views.labels import (APPLICATION_TYPE_NAMES, ATTACHMENT_KINDS, LICENSE_NAMES, LOGIN_MODE_NAMES,
                                 PERSON_TYPE_NAMES, QUALIFICATION_NAMES, choices, status_choices)
 from portal import clock

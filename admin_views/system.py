@@ -80,6 +80,17 @@ class SchedulerLeaseAdmin(ReadOnlyView):
     labels = {"name": "租约名称"}
 
 
+class SigningKeyAdmin(ReadOnlyView):
+    """The platform's own key pairs (issue 16): the card authority and the platform signing key. Public
+    parts only; the encrypted private key is never listed, shown or exported."""
+
+    column_list = ["id", "name", "serial", "public_key", "created_at"]
+    column_details_list = ["id", "name", "serial", "public_key", "certificate", "created_at", "updated_at"]
+    column_export_list = column_list
+    column_exclude_list = ["private_key_enc"]
+    labels = {"name": "密钥用途", "serial": "证书序列号", "public_key": "公钥", "certificate": "证书"}
+
+
 class NumberSequenceAdmin(ReadOnlyView):
     column_list = ["id", "kind", "day", "value"]
     labels = {"kind": "编号种类", "value": "当前值"}
@@ -110,5 +121,6 @@ def add_views(admin) -> None:
     """Add the system registers."""
     for view, model in [(AuditLogAdmin, m.AuditLog), (ReceiptAdmin, m.Receipt), (JobRunAdmin, m.JobRun),
                         (SchedulerLeaseAdmin, m.SchedulerLease), (NumberSequenceAdmin, m.NumberSequence),
+                        (SigningKeyAdmin, m.SigningKey),
                         (SettingAdmin, m.Setting)]:
         admin.add_view(view(model, category=CATEGORY))

@@ -36,7 +36,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from sqlalchemy import text  # noqa: E402
 
 from bench import aggregate_floor as floor  # noqa: E402
-from bench.benchdb import scratch_database  # noqa: E402
+from bench.benchdb import migrated_with_enterprises, scratch_database  # noqa: E402
 
 BENCH_DB = "bench_aggregate"
 ITEMS_PER_LIST = 10
@@ -114,23 +114,13 @@ def bulk_insert(connection, table: str, columns: tuple, rows) -> None:
 
 def build(url: str, items: int) -> dict:
     """Create the schema and the reference data, then enterprises, cleared lists and items in bulk."""
-    from flask_migrate import upgrade
-
     from portal.extensions import db
-    from portal.models import Enterprise
-    from rules.identifiers import make_uscc
-    from seed.load import load_rule_tables
     app = make_app(url)
     started = time.perf_counter()
     with app.app_context():
-        upgrade()
-        load_rule_tables(db.session)
-        enterprises = [Enterprise(uscc=make_uscc("91440300", n), name_zh=f"压测企业{n}有限公司", customs_code="5300",
-                                  registration_code=f"44039{n:05d}", auto_aggregate=True)
-                       for n in range(1, ENTERPRISES + 1)]
-        db.session.add_all(enterprises)
+        ids = migrated_with_enterprises(db.session, ENTERPRISES)
         db.session.commit()
-        ids = [e.id for e in enterprises]
+        connection = db.session.connection()
         lists = items // ITEMS_PER_LIST
         connection = db.session.connection()
         bulk_insert(connection, "list_heads", HEAD_COLUMNS, head_rows(lists, ids))

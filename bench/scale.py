@@ -33,7 +33,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench import aggregate_floor as floor  # noqa: E402
 from bench.aggregate import bulk_insert, make_app, product  # noqa: E402
-from bench.benchdb import scratch_database  # noqa: E402
+from bench.benchdb import migrated_with_enterprises, scratch_database  # noqa: E402
 from bench.listview import PASSWORD, login  # noqa: E402
 
 BENCH_DB = "bench_scale"
@@ -98,25 +98,15 @@ def _without_indexes(conn, tables: tuple[str, ...]):
 
 def build(url: str, lists: int) -> dict:
     """Schema, reference data, enterprises, a staff user, then lists and items by COPY without indexes."""
-    from flask_migrate import upgrade
-
     from portal.auth.passwords import hash_secret
     from portal.extensions import db
-    from portal.models import Enterprise, User
-    from rules.identifiers import make_uscc
-    from seed.load import load_rule_tables
+    from portal.models import User
     app = make_app(url)
     started = time.perf_counter()
     with app.app_context():
-        upgrade()
-        load_rule_tables(db.session)
-        enterprises = [Enterprise(uscc=make_uscc("91440300", n), name_zh=f"压测企业{n}有限公司", customs_code="5300",
-                                  registration_code=f"44039{n:05d}", auto_aggregate=True)
-                       for n in range(1, ENTERPRISES + 1)]
-        db.session.add_all(enterprises)
+        ids = migrated_with_enterprises(db.session, ENTERPRISES)
         db.session.add(User(username="bench_staff", password_hash=hash_secret(PASSWORD), name="压测员工", role="staff"))
         db.session.commit()
-        ids = [e.id for e in enterprises]
         connection = db.session.connection()
         connection.execute(text("SET maintenance_work_mem = '256MB'"))
         restore = _without_indexes(connection, ("list_heads", "list_items"))

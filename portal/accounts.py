@@ -304,9 +304,9 @@ def bind_card(session, admin_identity, *, card_no, card_type, username, holder_n
     card = Card(card_no=_text(card_no), card_type=_text(card_type), user_id=user.id,
                 enterprise_id=admin_identity.enterprise_id, holder_name=_text(holder_name),
                 holder_id_type=_text(holder_id_type), holder_id_no=holder_id, pin_hash=hash_secret(pin))
+    issue_card_key(session, card)  # its SM2 key pair, certificate serial and certificate (issue 16)
     session.add(card)
     _flush_unique(session, Violation("U-3", "card_no", "该卡号已被绑定"))
-    issue_card_key(session, card)  # its SM2 key pair, certificate serial and certificate (issue 16)
     return card
 
 

@@ -2,7 +2,6 @@
 LIKE '%term%' (ILIKE on PostgreSQL), short terms match the start, every write path keeps the grams."""
 from __future__ import annotations
 
-import io
 
 import pytest
 from sqlalchemy import insert, select, text, update

@@ -93,11 +93,15 @@ def _q(name: str) -> str:
     return f"{{{NS}}}{name}"
 
 
-def _add(parent, name: str, value) -> None:
+def _add(parent, name: str, value, attributes: dict | None = None) -> None:
     """Append <ceb:name>value</ceb:name> unless the value is empty."""
     text = text_of(value)
-    if text is not None:
-        etree.SubElement(parent, _q(name)).text = text
+    if text is None:
+        return
+    try:
+        etree.SubElement(parent, _q(name), attributes or {}).text = text
+    except ValueError:   # control characters XML cannot carry
+        raise MessageError("invalid", f"字段 {name} 含有 XML 不允许的控制字符") from None
 
 
 def message_type(code: str) -> MessageType:
@@ -188,7 +192,7 @@ def receipt_to_xml(receipt: ReceiptMessage) -> bytes:
         _add(body, name, value)
     etree.SubElement(body, _q("returnInfo")).text = receipt.return_info or ""
     for name, value in receipt.values.items():
-        etree.SubElement(body, _q("returnValue"), name=name).text = text_of(value)
+        _add(body, "returnValue", value, {"name": name})
     validate(root, kind.receipt_xsd, f"回执 {kind.receipt_code}", receipt.guid, kind.receipt_code)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 

@@ -61,6 +61,8 @@ def parse(data: bytes, what: str) -> etree._Element:
         raise MessageError("unparseable", f"{what}不是合法的 XML：{exc}") from None
     if root is None:
         raise MessageError("unparseable", f"{what}不是合法的 XML")
+    if root.getroottree().docinfo.doctype:
+        raise MessageError("unparseable", f"{what}不允许包含 DOCTYPE（文档类型声明）")
     return root
 
 
@@ -68,8 +70,11 @@ def validate(root: etree._Element, file_name: str, what: str, guid: str | None =
              msg_type: str | None = None) -> None:
     """Validate an element against wire/xsd/`file_name`; MessageError naming the first problem."""
     checker = schema(file_name)
-    if checker.validate(root):
-        return
+    try:
+        if checker.validate(root):
+            return
+    except etree.Error as exc:   # e.g. unexpanded entity nodes the validator cannot handle
+        raise MessageError("invalid", f"{what}无法按 XSD（{file_name}）校验：{exc}", guid, msg_type) from None
     error = checker.error_log[0]
     raise MessageError("invalid", f"{what}不符合 XSD（{file_name}）：{_explain(error)}"
                                   f"（第 {error.line} 行：{error.message}）", guid, msg_type)

@@ -26,7 +26,7 @@ from portal.collection.filing_common import not_found
 from portal.database import is_postgres
 from portal.models import (AgentQualificationRule, AggregationRequest, Declaration, Enterprise, ListHead,
                            Qualification)
-from rules.aggregation import (AGGREGATABLE_STATUS, DONE_STATUS, GENERAL_TRADE_MODE, PENDING_STATUS, SelectedList,
+from rules.aggregation import (AGGREGATABLE_STATUS, DONE_STATUS, GENERAL_TRADE_MODE, SelectedList,
                                agent_violations, is_overdue, period_bounds, selection_violations)
 from rules.lifecycles_collection import (AGGREGATE_LIST_AT_MONTH_END, FINISH_AGGREGATION, LIST_HEADS,
                                          REQUEST_LIST_AGGREGATION)

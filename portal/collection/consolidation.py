@@ -31,7 +31,7 @@ from portal import numbering
 from portal.database import is_postgres
 from portal.collection.bulk_log import COUNTED, move_rows, write_audit
 from portal.models import AggregationRequest, Declaration, DeclarationItem, ListHead, ListItem
-from rules.aggregation import DONE_STATUS, GROUP_KEYS, MAX_DECLARATION_ITEMS, MERGE_KEYS, PENDING_STATUS
+from rules.aggregation import GROUP_KEYS, MAX_DECLARATION_ITEMS, MERGE_KEYS, PENDING_STATUS
 from rules.lifecycles_collection import AGGREGATE_LIST
 from rules.violations import RuleError, Violation
 

@@ -17,12 +17,11 @@ from portal.database import is_postgres
 from portal.models import CustomsMessage, Enterprise
 from portal.models.messages import OUT
 from rules.lifecycles_messages import FAILED, PENDING, SENT
+from wire.catalog import CUSTOMS_DXP_ID, enterprise_dxp_id
 from wire.envelope import wrap
 from wire.transport import TO_CUSTOMS, Transport
 
 log = logging.getLogger(__name__)
-CUSTOMS_RECEIVER = "DXPEDCCEB0000002"   # the customs data exchange node a message is addressed to
-PLATFORM_SENDER = "DXPPLATFORM0000"     # messages of no enterprise
 
 
 def pending_ids(session, limit: int | None = None) -> list[int]:
@@ -34,9 +33,9 @@ def pending_ids(session, limit: int | None = None) -> list[int]:
 
 def envelope_for(session, message: CustomsMessage) -> bytes:
     """Wrap an outgoing message in its transport envelope."""
-    sender = session.scalar(select(Enterprise.uscc).where(Enterprise.id == message.enterprise_id)) \
+    uscc = session.scalar(select(Enterprise.uscc).where(Enterprise.id == message.enterprise_id)) \
         if message.enterprise_id is not None else None
-    return wrap(message.msg_type, message.message_id, sender or PLATFORM_SENDER, CUSTOMS_RECEIVER,
+    return wrap(message.msg_type, message.message_id, enterprise_dxp_id(uscc or ""), CUSTOMS_DXP_ID,
                 message.xml.encode("utf-8"), message.created_at)
 
 

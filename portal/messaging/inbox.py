@@ -21,6 +21,7 @@ carries is copied onto the message it answers.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, update
@@ -113,9 +114,9 @@ def _apply(session, transport_id: str, body: bytes) -> Outcome:
     session.add(row)
     session.flush()
     outcome = Outcome(WAITING)
-    outcome.status = _settle(session, sent, row, receipt, outcome)
+    settled = _settle(session, sent, row, receipt, outcome)
     _release_waiting(session, sent, outcome)
-    return outcome
+    return dataclasses.replace(outcome, status=settled)
 
 
 def _stored(session, message_id: str) -> bool:

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal import clock
-from portal.models import Card, SigningKey
+from portal.models import Card, Enterprise, SigningKey
 from wire import certs, sm2
 
 AUTHORITY, PLATFORM = "card-authority", "platform"
@@ -142,22 +142,22 @@ def ensure_platform_keys(session) -> None:
     platform(session)
 
 
-def card_subject(card: Card) -> str:
+def card_subject(card: Card, uscc: str) -> str:
     """Return the certificate subject of a card: its number and its enterprise's USCC."""
-    return f"card_no={card.card_no};uscc={card.enterprise.uscc}"
+    return f"card_no={card.card_no};uscc={uscc}"
 
 
 def issue_card_key(session, card: Card) -> Card:
-    """Give a card a new SM2 key pair, a certificate serial and the CA's certificate (U-3); flushes."""
+    """Give a card a new SM2 key pair, a certificate serial and the CA's certificate (U-3); the caller flushes."""
     ca = authority(session)
+    enterprise = card.enterprise or session.get(Enterprise, card.enterprise_id)
     pair = sm2.generate_key_pair()
     start, until = _validity(card.valid_until)
     card.cert_serial = new_serial()
     card.public_key = pair.public_key
-    card.certificate = certs.issue(key_pair(ca), card.cert_serial, card_subject(card), pair.public_key, until,
-                                   not_before=start, issuer=ca.serial)
+    card.certificate = certs.issue(key_pair(ca), card.cert_serial, card_subject(card, enterprise.uscc),
+                                   pair.public_key, until, not_before=start, issuer=ca.serial)
     card.private_key_enc = encrypt_private_key(pair.private_key, _owner(card))
-    session.flush()
     return card
 
 
@@ -165,4 +165,5 @@ def card_with_key(session, card: Card) -> Card:
     """Return the card with its key, issuing one first for a card bound before signatures existed."""
     if not (card.private_key_enc and card.public_key and card.cert_serial and card.certificate):
         issue_card_key(session, card)
+        session.flush()
     return card

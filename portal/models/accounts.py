@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from .base import Model, Versioned, status_check
 
@@ -136,36 +136,41 @@ class Card(Model):
         return self.card_no
 
 
-class ApiToken(Model):
-    """A bearer token for the integration API; only its hash is stored (A-1)."""
+class LoginGrant:
+    """What a login hands out, for an API token and a page session alike: the hash of a random secret
+    (only the hash is stored), the user, the card of a card login, the login mode and the expiry."""
 
-    __tablename__ = "api_tokens"
-    __label__ = "接口令牌"
-    __tenant_column__ = None
     token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
     card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"))
     login_mode: Mapped[str] = mapped_column(String(10), nullable=False)
     expires_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
-    user: Mapped[User] = relationship()
-    card: Mapped[Card | None] = relationship()
+
+    @declared_attr
+    def user(cls) -> Mapped[User]:  # noqa: N805 - SQLAlchemy hook
+        return relationship(User)
+
+    @declared_attr
+    def card(cls) -> Mapped[Card | None]:  # noqa: N805 - SQLAlchemy hook
+        return relationship(Card)
 
 
-class UserSession(Model):
+class ApiToken(LoginGrant, Model):
+    """A bearer token for the integration API (A-1)."""
+
+    __tablename__ = "api_tokens"
+    __label__ = "接口令牌"
+    __tenant_column__ = None
+
+
+class UserSession(LoginGrant, Model):
     """A page login held on the server (U-4): the cookie carries a random id whose hash is stored here, so
     logout, a password change and "log out everywhere" end sessions at once."""
 
     __tablename__ = "user_sessions"
     __label__ = "登录会话"
     __tenant_column__ = None
-    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
-    card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"))
-    login_mode: Mapped[str] = mapped_column(String(10), nullable=False)
-    expires_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
-    user: Mapped[User] = relationship()
-    card: Mapped[Card | None] = relationship()
 
 
 class WatchListEntry(Model):

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from io import BytesIO
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
@@ -12,67 +10,8 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import Application, Attachment
 from tests.factories import csrf_token
+from tests.enterprise.form_helpers import NEW_FILING, Elements, form_fields, only_application, post_form, summary_rules
 from tests.qualification.conftest import PDF_BYTES, basic_info, filing_body, manager
-
-NEW_FILING = "/q/filing/new"
-
-
-class Elements(HTMLParser):
-    """Collect the attributes of every element with an id or a name, and the text after each id'd element."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.by_id: dict[str, dict] = {}
-        self.names: dict[str, list[dict]] = {}
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        attributes = {**dict(attrs), "tag": tag}
-        if "id" in attributes:
-            self.by_id[attributes["id"]] = attributes
-        if "name" in attributes:
-            self.names.setdefault(attributes["name"], []).append(attributes)
-
-
-def form_fields(body: dict) -> dict:
-    """Return the form inputs a filled-in filing form posts for an API body."""
-    data = {"qualification_types": list(body.get("qualification_types") or ())}
-    for name, value in (body.get("enterprise") or {}).items():
-        data[f"enterprise.{name}"] = ("1" if value else "0") if name == "express_operator" else value
-    for section in ("management_personnel", "investors", "declaration_personnel", "external_licenses"):
-        for index, row in enumerate(body.get(section) or ()):
-            for name, value in row.items():
-                data[f"{section}[{index}].{name}"] = value
-    return data
-
-
-def post_form(client, url: str, body: dict, action: str, **extra):
-    """Post a filing form with its CSRF token, as the 暂存 / 提交 buttons do."""
-    data = {**form_fields(body), "action": action, "csrf_token": csrf_token(client, url), **extra}
-    return client.post(url, data=data, content_type="multipart/form-data")
-
-
-def summary_rules(html: str) -> set[str]:
-    """Return the rule ids listed in the error summary at the top of the form."""
-    match = re.search(r'id="error-summary".*?</ol>', html, re.S)
-    assert match, "no error summary on the page"
-    return set(re.findall(r'badge-danger">([A-Z]-\d+)<', match.group(0)))
-
-
-def only_application() -> Application:
-    db.session.expire_all()
-    rows = db.session.scalars(select(Application)).all()
-    assert len(rows) == 1
-    return rows[0]
-
-
-@pytest.fixture
-def clerk(make, client):
-    """An enterprise administrator logged in with an account (no card)."""
-    enterprise = make.enterprise()
-    user = make.user(enterprise, "ent_admin")
-    make.login(client, user=user)
-    return SimpleNamespace(enterprise=enterprise, user=user)
 
 
 def test_filing_form_shows_checklist_states_and_system_fields_Q_2_Q_3_Q_6_Q_13(client, make):
@@ -179,27 +118,6 @@ def test_users_without_module_q_permission_are_refused_U_3(client, make):
         assert response.status_code == 403 and "U-3" in response.get_data(as_text=True), url
 
 
-def test_account_login_cannot_open_the_proxy_filing_U_5_Q_23(client, clerk):
-    response = client.get(NEW_FILING + "?proxy=1")
-    assert response.status_code == 403
-    assert "U-5" in response.get_data(as_text=True)
-
-
-def test_card_login_files_for_another_enterprise_Q_23(client, make):
-    from rules.identifiers import make_uscc
-    enterprise = make.enterprise()
-    make.login(client, card=make.card(make.user(enterprise, "ent_admin")))
-    assert 'id="btn-proxy"' in client.get(NEW_FILING).get_data(as_text=True)
-    target = make_uscc("91440300", 77)
-    url = NEW_FILING + "?proxy=1"
-    refused = post_form(client, url, filing_body(), "save", target_uscc=target, commitment_shown="1")
-    assert refused.status_code == 422 and summary_rules(refused.get_data(as_text=True)) == {"Q-23"}
-    saved = post_form(client, url, filing_body(), "save", target_uscc=target, commitment_shown="1", commitment="1")
-    assert saved.status_code == 302
-    application = only_application()
-    assert application.enterprise.uscc == target and application.acting_enterprise_id == enterprise.id
-
-
 def test_uploading_a_file_that_is_not_what_it_says_is_refused_Q_18(client, clerk):
     response = post_form(client, NEW_FILING, filing_body(), "upload",
                          **{"attachment_file.INFO_TABLE": (BytesIO(b"not a pdf at all"), "信息表.pdf")})
@@ -228,6 +146,8 @@ def test_change_opens_with_the_filed_data_and_delete_resets_it_Q_24(client, make
 
 
 @pytest.mark.parametrize("action", ["submit", "save"])
+
+
 def test_change_refused_by_Q_24_leaves_no_draft_behind(client, make, clerk, action):
     body = {"qualification_types": [], "enterprise": basic_info(name_zh="变更后的名称有限公司"),
             "management_personnel": [manager("CUSTOMS"), manager("FINANCE")]}
@@ -349,56 +269,3 @@ def test_child_row_errors_are_shown_in_their_cell_Q_10(client, clerk):
     after = html[html.index('id="f-management_personnel-1-mobile"'):][:500]
     assert "Q-10" in after and "管理人员信息第2行" in after
     assert "is-invalid" not in Elements(html).by_id["f-management_personnel-0-mobile"]["class"]
-
-
-def test_card_login_changes_another_enterprises_filing_from_its_filed_data_Q_23_Q_24(client, make):
-    enterprise = make.enterprise()
-    make.login(client, card=make.card(make.user(enterprise, "ent_admin")))
-    target = make.enterprise("代理对象贸易有限公司")
-    make.qualification(target, "IE")
-    changes = client.get("/q/changes").get_data(as_text=True)
-    assert 'id="btn-proxy-change"' in changes  # offered to card logins
-
-    url = f"/q/changes/new?proxy=1&target_uscc={target.uscc}"
-    page = Elements(client.get(url).get_data(as_text=True))
-    assert page.by_id["f-enterprise-name_zh"]["value"] == "代理对象贸易有限公司"  # the target's filed data
-    assert page.names["target_uscc"][0]["value"] == target.uscc
-
-    body = {"qualification_types": [], "enterprise": basic_info(name_zh="代理变更后名称有限公司"),
-            "management_personnel": [manager("CUSTOMS"), manager("FINANCE")]}
-    refused = post_form(client, url, body, "save", target_uscc=target.uscc, commitment_shown="1")
-    assert refused.status_code == 422 and summary_rules(refused.get_data(as_text=True)) == {"Q-23"}  # no commitment
-    saved = post_form(client, url, body, "save", target_uscc=target.uscc, commitment_shown="1", commitment="1")
-    assert saved.status_code == 302
-    change = only_application()
-    assert (change.application_type, change.enterprise_id, change.acting_enterprise_id) == \
-        ("CHANGE", target.id, enterprise.id)
-    assert change.data["name_zh"] == "代理变更后名称有限公司"
-    edit = client.get(f"/q/applications/{change.application_no}/edit").get_data(as_text=True)
-    assert "为其他主体办理变更" in edit and target.uscc in edit
-
-
-def test_proxy_change_refuses_a_target_without_a_valid_qualification_Q_24(client, make):
-    from rules.identifiers import make_uscc
-    enterprise = make.enterprise()
-    make.qualification(enterprise, "IE")
-    make.login(client, card=make.card(make.user(enterprise, "ent_admin")))
-    unfiled = make.enterprise("未备案企业有限公司")
-
-    for uscc, rule in ((unfiled.uscc, "Q-24"), (make_uscc("91440300", 991), "Q-24"), ("123", "Q-7"),
-                       (enterprise.uscc, "Q-23"), ("", "Q-23")):
-        response = client.get(f"/q/changes/new?proxy=1&target_uscc={uscc}")
-        html = response.get_data(as_text=True)
-        assert response.status_code == 422, uscc
-        section = html[html.index('id="proxy-change"'):]
-        assert f'badge-danger">{rule}<' in section, (uscc, rule)
-    assert db.session.scalar(select(func.count()).select_from(Application)) == 0
-
-
-def test_account_login_cannot_open_a_proxy_change_U_5_Q_23(client, make, clerk):
-    target = make.enterprise()
-    make.qualification(target, "IE")
-    make.qualification(clerk.enterprise, "IE")
-    assert 'id="btn-proxy-change"' not in client.get("/q/changes").get_data(as_text=True)
-    response = client.get(f"/q/changes/new?proxy=1&target_uscc={target.uscc}")
-    assert response.status_code == 403 and "U-5" in response.get_data(as_text=True)

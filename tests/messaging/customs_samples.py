@@ -3,8 +3,9 @@ for the simulated customs' tests (tests/messaging/test_customs_*.py)."""
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from datetime import date, datetime
 
+from wire import certs, signature, sm2
 from wire.catalog import CUSTOMS_DXP_ID, DXP_MODE, enterprise_dxp_id
 from wire.envelope import unwrap, wrap
 from wire.messages import BusinessMessage, new_guid, receipt_from_xml, to_xml
@@ -42,6 +43,22 @@ def envelope(message: BusinessMessage, xml: bytes | None = None) -> bytes:
 def signed_by_card(xml: bytes):
     """A trust that vouches for every message (the signature itself is tested with wire/signature.py)."""
     return True, "签名有效", "CARD-0001"
+
+
+class CardAuthority:
+    """A card authority with one card: signs messages as that card; `trust` is what customs checks them with."""
+
+    SERIAL = "CARD-SAMPLE-0001"
+
+    def __init__(self):
+        authority, self.card = sm2.generate_key_pair(), sm2.generate_key_pair()
+        self.certificate = certs.issue(authority, self.SERIAL, USCC, self.card.public_key, date(2099, 12, 31),
+                                       not_before=date(2020, 1, 1))
+        self.trust = certs.Trust(authority.public_key)
+
+    def sign(self, message: BusinessMessage) -> bytes:
+        """Return the message's XML signed by the card."""
+        return signature.sign(to_xml(message), self.card, self.SERIAL, self.certificate)
 
 
 class RecordingTransport:

@@ -1,10 +1,13 @@
 """Records in the status that sends them to customs, one per message type, made through the operations."""
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from portal import clock
-from portal.collection import (aggregation, change_requests, filing_requests, filings, lists, volumes)
+from portal.collection import aggregation, change_requests, declarations, filing_requests, filings, lists, volumes
 from portal.extensions import db
 from portal.identity import Identity
+from portal.models import Declaration
 from portal.qualification import certificates, operations
 from tests.collection import builders_aggregation, builders_lists
 from tests.qualification.conftest import filing_body
@@ -88,15 +91,13 @@ def change_request(make):
 
 def declaration(make):
     """A declaration aggregated from cleared lists and declared (DECLARED)."""
-    from portal.collection import declarations
-    from portal.models import Declaration
     enterprise, identity = _trader(make)
     heads = [builders_aggregation.cleared_list(enterprise, [builders_aggregation.item(),
                                                             builders_aggregation.item(qty="2")])]
     aggregation.request_aggregation(db.session, identity, [h.center_no for h in heads])
     db.session.commit()
     aggregation.process_pending_aggregations(db.session)
-    record = db.session.query(Declaration).filter_by(enterprise_id=enterprise.id).one()
+    record = db.session.scalars(select(Declaration).where(Declaration.enterprise_id == enterprise.id)).one()
     return declarations.declare_declaration(db.session, identity, record)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.messaging.builders import BUILDERS, message_for
@@ -32,9 +33,17 @@ def test_a_real_record_builds_a_valid_message_that_round_trips(make, register):
     assert from_xml(to_xml(message)) == message
 
 
+def _outbox_message(record):
+    """Return the message the outbox wrote when the record was sent (parsed back from its XML)."""
+    row = db.session.scalar(select(CustomsMessage).where(CustomsMessage.direction == OUT,
+                                                         CustomsMessage.register == record.__tablename__,
+                                                         CustomsMessage.record_id == record.id))
+    return from_xml(row.xml.encode())
+
+
 def test_list_message_carries_head_and_items(make):
     record = sending(make, "list_heads")
-    message = message_for(db.session, record, None)
+    message = _outbox_message(record)
     assert message.app_type == "1" and message.head["ieFlag"] == "I" and message.head["customsCode"] == "5300"
     assert [(row["gnum"], row["qty"], row["price"], row["totalPrice"], row["currency"]) for row in message.rows] == \
         [("1", "10", "2.5", "25", "USD"), ("2", "3", "1000", "3000", "USD")]
@@ -42,11 +51,7 @@ def test_list_message_carries_head_and_items(make):
 
 def test_re_declaration_is_app_type_2_and_a_revoke_request_3(make):
     record = sending(make, "collection_filings")
-    first = message_for(db.session, record, None)
-    db.session.add(CustomsMessage(direction=OUT, message_id=first.guid, msg_type=first.msg_type,
-                                  register="collection_filings", record_id=record.id, business_no=first.business_no,
-                                  enterprise_id=record.enterprise_id, status="SENT", xml=to_xml(first).decode()))
-    db.session.commit()
+    first = _outbox_message(record)
     assert first.app_type == "1" and message_for(db.session, record, None).app_type == "2"
     request = sending(make, "change_requests")
     assert message_for(db.session, request, None).app_type == "2"

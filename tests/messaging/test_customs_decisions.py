@@ -11,8 +11,8 @@ from lxml import etree
 from scheduler.customs import (DUPLICATE, NEW, RECEIPT_FAILED_MESSAGE, CaseStore, Policy, decide_due, receipt_guid,
                                receive)
 from scheduler.customs.steps import failure_draw
-from tests.messaging.customs_samples import (DECLARED_AT, USCC, WATCHED_USCC, RecordingTransport, business_message,
-                                             envelope, receipts, signed_by_card)
+from tests.messaging.customs_samples import (DECLARED_AT, WATCHED_USCC, CardAuthority, RecordingTransport,
+                                             business_message, envelope, receipts, signed_by_card)
 from wire.messages import to_xml
 from wire.schema import FORMAT_ERROR, SIGNATURE_ERROR, MessageError
 from wire.transport_db import DbTransport
@@ -167,6 +167,22 @@ def test_a_bad_or_missing_signature_gets_a_signature_error_receipt(store, transp
     case = store.get(message.guid)
     assert (case.signature_valid, case.key_serial, case.due_at) == (verdict[0], verdict[2], None)
     assert decide_due(store, transport, _at(99999), POLICY)["moved"] == 0
+
+
+def test_a_card_signed_message_is_accepted_and_one_byte_changed_in_transit_is_refused(store, transport):
+    authority = CardAuthority()
+    intact, tampered = business_message("CEB961", "LIST0008"), business_message("CEB961", "LIST0009")
+    assert receive(store, transport, envelope(intact, authority.sign(intact)), DECLARED_AT, POLICY,
+                   authority.trust) == NEW
+    assert store.get(intact.guid).key_serial == CardAuthority.SERIAL
+    changed = authority.sign(tampered).replace(b"LIST0009", b"LIST0019", 1)     # still valid XML and XSD
+    assert receive(store, transport, envelope(tampered, changed), DECLARED_AT, POLICY, authority.trust) \
+        == SIGNATURE_ERROR
+    [receipt] = receipts(transport)
+    assert (receipt.in_reply_to, receipt.return_status) == (tampered.guid, SIGNATURE_ERROR)
+    assert receipt.return_info.startswith("签名验证失败：")
+    case = store.get(tampered.guid)
+    assert (case.signature_valid, case.key_serial) == (False, CardAuthority.SERIAL)
 
 
 def test_a_claim_of_a_consumer_that_died_runs_out_and_the_step_is_answered_once(engine, transport):

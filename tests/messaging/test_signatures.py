@@ -47,6 +47,9 @@ def test_binding_a_card_gives_it_a_key_pair_serial_and_certificate_U_3(make):
     assert certs.check(card.certificate, ca.public_key) == (True, "")
     pair = keys.key_pair(card)
     assert sm2.verify(card.public_key, b"data", sm2.sign(pair, b"data"))
+    logged = db.session.scalars(select(AuditLog).where(AuditLog.table_name == "cards",
+                                                       AuditLog.record_id == card.id)).all()
+    assert [(row.action, row.diff["private_key_enc"]) for row in logged] == [("create", [None, "***"])]
 
 
 def test_private_keys_are_not_stored_in_clear(make):
@@ -106,10 +109,11 @@ def test_an_unsigned_message_is_valid_none(make):
 
 
 def test_a_certificate_from_another_authority_fails(make):
-    _, admin = _card_owner(make)
+    enterprise, admin = _card_owner(make)
     card = _bind(admin)
     stranger = sm2.generate_key_pair()
-    forged = certs.issue(stranger, card.cert_serial, keys.card_subject(card), card.public_key, date(2099, 1, 1))
+    forged = certs.issue(stranger, card.cert_serial, keys.card_subject(card, enterprise.uscc), card.public_key,
+                         date(2099, 1, 1))
     result = _verify(signature.sign(LIST_XML, keys.key_pair(card), card.cert_serial, forged))
     assert result.valid is False and "不是由本平台卡证书签发机构签发的" in result.reason
 

@@ -8,7 +8,7 @@ import pytest
 from portal.extensions import db
 from portal.models import Application, DeclarationPerson, ManagementPerson
 from rules.identifiers import make_id_card
-from tests.enterprise.test_forms import Elements, post_form
+from tests.enterprise.form_helpers import Elements, post_form
 from tests.qualification.conftest import basic_info, manager
 
 LEGAL_REP_ID = make_id_card("440304", "19800101", 11)

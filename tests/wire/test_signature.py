@@ -11,7 +11,8 @@ from lxml import etree
 from wire import certs, signature, sm2
 
 LIST_XML = """<?xml version="1.0" encoding="UTF-8"?>
-<ceb:CEB621Message xmlns:ceb="http://www.chinaport.gov.cn/ceb" guid="4CDE1CFD-EDED-46B1-946C-B8022E42FC94" version="1.0">
+<ceb:CEB621Message xmlns:ceb="http://www.chinaport.gov.cn/ceb"
+ guid="4CDE1CFD-EDED-46B1-946C-B8022E42FC94" version="1.0">
   <ceb:Inventory>
     <ceb:InventoryHead><ceb:appType>1</ceb:appType><ceb:appStatus>2</ceb:appStatus>
       <ceb:copNo>LIST20260001</ceb:copNo><ceb:totalPrice>1200.50</ceb:totalPrice></ceb:InventoryHead>
