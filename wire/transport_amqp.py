@@ -120,12 +120,16 @@ class AmqpTransport:
     # ---- publishing ------------------------------------------------------------------------------
     def publish(self, queue: str, message_id: str, body: bytes) -> None:
         """Send `body` persistently and wait for the broker's confirm; reconnect once if the link broke."""
+        self._retrying(f"publish of {message_id}", lambda: self._send(self._queue(queue), queue, message_id, body, {}))
+
+    def _retrying(self, what: str, action):
+        """Run `action`; when the link broke (e.g. heartbeats missed while idle), reconnect and run it once more."""
         try:
-            self._send(self._queue(queue), queue, message_id, body, {})
+            return action()
         except (AMQPConnectionError, AMQPChannelError) as exc:
-            log.warning("AMQP publish of %s failed (%s); reconnecting once", message_id, exc)
+            log.warning("AMQP %s failed (%s); reconnecting once", what, exc)
             self._reset()
-            self._send(self._queue(queue), queue, message_id, body, {})
+            return action()
 
     def _send(self, channel, queue: str, message_id: str, body: bytes, headers: dict) -> None:
         properties = pika.BasicProperties(message_id=message_id, delivery_mode=pika.DeliveryMode.Persistent,
@@ -141,11 +145,11 @@ class AmqpTransport:
         without a message. `limit` caps the messages handled. Returns how many the handler took
         without raising.
         """
-        channel = self._queue(queue)
+        channel, ready = self._retrying(f"consume from {queue}", lambda: self._waiting(queue))
         budget = None   # deliveries this call may take (a drain takes what was there, no more)
         idle = wait
         if wait <= 0:
-            budget = channel.queue_declare(self.name(queue), passive=True).method.message_count
+            budget = ready
             if budget == 0:
                 return 0
             idle = DRAIN_IDLE_SECONDS
@@ -204,10 +208,14 @@ class AmqpTransport:
             time.sleep(self.retry_pause)
 
     # ---- inspection ------------------------------------------------------------------------------
+    def _waiting(self, queue: str) -> tuple:
+        """Return (channel, number of messages ready in `queue`)."""
+        channel = self._queue(queue)
+        return channel, channel.queue_declare(self.name(queue), passive=True).method.message_count
+
     def counts(self, queue: str) -> dict:
         """Return {"READY": messages waiting in `queue`} (DEAD_LETTERS: the dead letters of every queue)."""
-        channel = self._queue(queue)
-        return {"READY": channel.queue_declare(self.name(queue), passive=True).method.message_count}
+        return {"READY": self._retrying(f"count of {queue}", lambda: self._waiting(queue))[1]}
 
     def delete_queues(self) -> None:
         """Delete this transport's queues and dead-letter exchange (test and benchmark clean-up)."""

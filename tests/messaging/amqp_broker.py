@@ -6,7 +6,10 @@ sharing the broker never see each other's messages; its queues are deleted after
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
+import threading
 import uuid
 
 import pytest
@@ -93,3 +96,49 @@ def applied_engine(app):
     yield engine
     applied_metadata.drop_all(engine)
     engine.dispose()
+
+
+class LinkCutter:
+    """A TCP relay in front of the broker whose connections the test can cut (a network failure)."""
+
+    def __init__(self, url: str):
+        from urllib.parse import urlsplit
+        parts = urlsplit(url)
+        self.upstream = (parts.hostname or "127.0.0.1", parts.port or 5672)
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.url = url.replace(f"{parts.hostname}:{parts.port or 5672}", f"127.0.0.1:{self.server.getsockname()[1]}")
+        self.sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.upstream)
+            self.sockets += [client, upstream]
+            for source, target in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, target: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+        for end in (source, target):
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        """Break every connection relayed so far."""
+        for end in self.sockets:
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+        self.sockets = []
+
+    def close(self) -> None:
+        self.cut()
+        self.server.close()

@@ -13,7 +13,8 @@ import pika
 import pytest
 from sqlalchemy import select
 
-from tests.messaging.amqp_broker import amqp, amqp_url, applied, applied_engine, apply_once  # noqa: F401
+from tests.messaging.amqp_broker import (LinkCutter, amqp, amqp_url, applied, applied_engine,  # noqa: F401
+                                         apply_once)
 from wire.transport import DEAD_LETTERS, MAX_ATTEMPTS, TO_CUSTOMS, TO_PORTAL
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -70,6 +71,23 @@ def test_a_returned_publish_is_not_lost(amqp, amqp_url):
     recorder = Recorder()
     assert transport.consume(TO_CUSTOMS, recorder) == 1
     assert recorder.ids() == ["M2"]
+
+
+def test_a_broken_link_is_reconnected_for_publish_and_consume(amqp, amqp_url):
+    from wire.transport_amqp import AmqpTransport
+    link = LinkCutter(amqp_url)
+    try:
+        transport = AmqpTransport(link.url, prefix=amqp.prefix)
+        transport.publish(TO_CUSTOMS, "M1", b"<m>1</m>")
+        link.cut()                                             # the network drops the connection
+        transport.publish(TO_CUSTOMS, "M2", b"<m>2</m>")      # reconnects and sends
+        link.cut()
+        recorder = Recorder()
+        assert transport.consume(TO_CUSTOMS, recorder) == 2    # reconnects and drains
+        assert recorder.ids() == ["M1", "M2"]
+        transport.close()
+    finally:
+        link.close()
 
 
 def test_messages_are_durable_and_persistent(amqp, amqp_url):
