@@ -132,6 +132,7 @@ class AmqpTransport:
             return action()
 
     def _send(self, channel, queue: str, message_id: str, body: bytes, headers: dict) -> None:
+        """Publish one persistent message on `channel` (in confirm mode: returns once the broker has it)."""
         properties = pika.BasicProperties(message_id=message_id, delivery_mode=pika.DeliveryMode.Persistent,
                                           content_type=CONTENT_TYPE, headers=headers or None)
         # mandatory: an unroutable message raises UnroutableError; a broker nack raises NackError.
