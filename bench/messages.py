@@ -130,6 +130,7 @@ def run(url: str, broker: str | None, workers: int, count: int) -> dict:
     from portal.messaging.tick import portal_pass
     from scheduler.simulator import customs_tick
     from tests.messaging.amqp_flow import Consumers
+    from wire.transport_amqp import AmqpTransport
     prefix = f"bench-{uuid.uuid4().hex[:8]}."
     os.environ["CUSTOMS_QUEUE_PREFIX"] = prefix
     os.environ.pop("CUSTOMS_BROKER_URL", None)
@@ -148,13 +149,13 @@ def run(url: str, broker: str | None, workers: int, count: int) -> dict:
                     customs_tick(db.session)
             elapsed = time.perf_counter() - started
             waits = sorted(latencies(db.session))
-            if broker:
-                transport.delete_queues()
             transport.close()
             db.session.remove()
             db.engine.dispose()
     finally:
         logs = consumers.stop()
+        if broker:   # after the consumers, which would declare the queues again
+            AmqpTransport(broker, prefix=prefix).delete_queues()
     if not consumers.clean_exit():
         raise SystemExit("a consumer failed:\n" + "\n".join(logs))
     return {"elapsed": elapsed, "rate": 3 * count / elapsed, "p50": statistics.median(waits),
