@@ -88,3 +88,17 @@ def _count(result: dict, outcomes: list) -> None:
 def moved_anything(result: dict) -> bool:
     """Tell whether a pass changed anything (advance repeats passes until one does not)."""
     return bool(result["moved"] or result["published"] or result["decided"] or result["received"])
+
+
+def portal_pass(session, transport: Transport, *, wait: float = 0.0) -> dict:
+    """The portal's half of a pass, for when the simulated customs runs as separate consumer processes
+    (`flask --app wsgi customs serve`, e.g. over RabbitMQ): publish the outbox, apply the receipts.
+
+    `wait` > 0 keeps applying receipts until none came for that long. Returns
+    {"published", "publish_failed", "applied"} (receipts delivered, duplicates included).
+    """
+    sent = dispatch.publish_pending(session, transport)
+    applied = transport.consume(TO_PORTAL, lambda transport_id, body: inbox.apply(session, transport_id, body),
+                                wait=wait)
+    inbox.release_all_waiting(session)
+    return {"published": sent["sent"], "publish_failed": sent["failed"], "applied": applied}
