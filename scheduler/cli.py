@@ -66,7 +66,8 @@ def serve_command(idle):
         finally:
             db.session.remove()
 
-    trust = trust_from_db(db.session)
+    trust = trust_from_db(db.session)   # made on first use: kept, or the portal would sign with another authority
+    db.session.commit()
     db.session.remove()
     store = CaseStore(db.engine)
     click.echo(f"模拟海关报文消费进程 {store.consumer} 启动（Ctrl+C 或 SIGTERM 停止）…")

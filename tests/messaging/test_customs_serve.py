@@ -94,3 +94,25 @@ def test_two_customs_serve_processes_answer_every_step_once(app, ctx):
     with db.engine.connect() as conn:
         cases = conn.execute(select(customs_cases.c.status, customs_cases.c.seq, customs_cases.c.claimed_by)).all()
     assert sorted(cases) == [("15", 2, None)] * len(messages)
+
+
+def test_a_consumer_started_before_any_key_keeps_the_authority_it_trusts(app, monkeypatch):
+    """`customs serve` on a database without keys makes the card authority and commits it, so the portal signs
+    under the very authority the consumer trusts (else every message would get a -2 receipt)."""
+    from portal.messaging import keys
+    from portal.models import SigningKey
+    import scheduler.customs as customs_package
+    trusted = []
+    monkeypatch.setattr(customs_package, "serve", lambda transport, store, policy, trust, now, **kw: trusted.append(trust))
+    result = app.test_cli_runner().invoke(args=["customs", "serve", "--idle", "0.1"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        db.session.remove()
+        stored = db.session.scalar(select(SigningKey).where(SigningKey.name == keys.AUTHORITY))
+        assert stored is not None
+        from portal.messaging.signing import sign_outgoing
+        signed, serial = sign_outgoing(db.session, to_xml(business_message("CEB961", "LIST0100")))
+        db.session.commit()
+    assert len(trusted) == 1
+    valid, reason, key_serial = trusted[0](signed)
+    assert (valid, key_serial) == (True, serial), reason
