@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flask import url_for
 from flask_admin.helpers import get_current_view
 from flask_babel import gettext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 
 from admin_views import work_chart
 from admin_views.collection_review import REGISTERS
@@ -62,14 +62,24 @@ def _since(model):
     return func.coalesce(moment, model.created_at) if moment is not None else model.created_at
 
 
-def oldest(session, model, *conditions) -> dt.datetime | None:
-    """Return since when the longest-waiting record matching `conditions` waits."""
-    return session.scalar(select(func.min(_since(model))).where(*conditions))
+def oldest(session, model, *conditions, statuses: tuple = ()) -> dt.datetime | None:
+    """Return since when the longest-waiting record matching `conditions` (and in one of `statuses`) waits.
+
+    One `min()` per status: each is the first entry of an index on (status, since) where the register has
+    one (list_heads: ix_list_heads_status_since), where a single `status IN (…)` would read every waiting row.
+    """
+    since = _since(model)
+    if not statuses:
+        return session.scalar(select(func.min(since)).where(*conditions))
+    each = union_all(*(select(func.min(since).label("since")).where(model.status == status, *conditions)
+                       for status in statuses)).subquery()
+    return session.scalar(select(func.min(each.c.since)))
 
 
-def _queue(session, title, rule, url, model, *conditions) -> Queue:
-    count = bounded_count(session, model, *conditions)
-    return Queue(title, rule, count, url, oldest(session, model, *conditions) if count else None)
+def _queue(session, title, rule, url, model, *conditions, statuses: tuple = ()) -> Queue:
+    waiting = (model.status.in_(statuses),) if statuses else ()
+    count = bounded_count(session, model, *waiting, *conditions)
+    return Queue(title, rule, count, url, oldest(session, model, *conditions, statuses=statuses) if count else None)
 
 
 def _view(endpoint: str):
@@ -97,13 +107,13 @@ def work_queues(session) -> list[Queue]:
     """Return the queues staff work off, in the order of the business: filing, lists, aggregation."""
     waiting = waiting_statuses()
     queues = [_queue(session, QUEUE_TITLES["applications"], "Q-19", page_url("qualification_review"), Application,
-                     Application.status.in_(waiting["applications"])),
+                     statuses=waiting["applications"]),
               _queue(session, QUEUE_TITLES["certificates"], "Q-28", page_url("qualification_review"), Certificate,
-                     Certificate.status.in_(waiting["certificates"]))]
+                     statuses=waiting["certificates"])]
     for key, register in REGISTERS.items():
         model, lifecycle = register.model, register.lifecycle
         queues.append(_queue(session, register.title, lifecycle.rule, page_url("collection_review", register=key),
-                             model, model.status.in_(awaiting(lifecycle))))
+                             model, statuses=awaiting(lifecycle)))
     queues += [_queue(session, QUEUE_TITLES["aggregations"], "C-22",
                       filtered_list_url("aggregation_requests", "status", REQUEST_PENDING), AggregationRequest,
                       AggregationRequest.status == REQUEST_PENDING),

@@ -191,6 +191,8 @@ class ListHead(Versioned, Model):
     __table_args__ = (status_check("list_type", LIST_TYPES), status_check("status", LIST_STATUSES),
                       Index("ix_list_heads_enterprise_status", "enterprise_id", "status", "id"),
                       Index("ix_list_heads_status_declare_date", "status", "declare_date"),
+                      # Since when a list waits in its status: the admin home's oldest-waiting age (dashboard.oldest).
+                      Index("ix_list_heads_status_since", "status", text("coalesce(status_changed_at, created_at)")),
                       Index("ix_list_heads_customs", "customs_code", "id"),
                       Index("ix_list_heads_filing_no", "filing_no"),
                       Index("ix_list_heads_aggregation", "aggregation_id"),
