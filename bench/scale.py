@@ -302,13 +302,18 @@ def report(built: dict, measured: dict) -> bool:
           f"compared, {differing} differing {'ok' if not differing else 'MISSED'}")
     m = measured["month_end"]
     bad = {k: v for k, v in m["invariants"].items() if v}
-    ok &= not bad and m["ratio"] <= 1.3
+    ok &= not bad
+    # The target here is issue 15.4's: the month-end costs the month, not the table (checked in main() across
+    # sizes). Its ratio to the floor is printed for information; issue 15.1's ≤ 1.3 × floor is bench/aggregate.py's.
     print(f"  month-end 2026-12: {m['month_items']:,} items in {m['month_lists']:,} lists of the month, "
           f"{m['seconds']:.2f} s = {m['seconds'] / m['month_items'] * 1e6:.1f} µs per month item; floor "
-          f"{m['floor_seconds']:.2f} s → {m['ratio']:.2f} × floor; invariants C-22 "
+          f"{m['floor_seconds']:.2f} s → {m['ratio']:.2f} × floor (information); invariants C-22 "
           f"{'ok' if not bad else 'FAILED ' + str(bad)}")
     print(f"  peak RSS of the measuring process: {measured['peak_rss_mib']} MiB", flush=True)
     return ok
+
+
+PROPORTION_LIMIT = 1.5  # per month item, the larger table may cost this much more (noise), not 10 ×
 
 
 def main() -> int:
@@ -351,8 +356,11 @@ def main() -> int:
         per_item[built["items"]] = m["seconds"] / m["month_items"]
     if len(per_item) > 1:
         (small, a), (large, b) = sorted(per_item.items())[0], sorted(per_item.items())[-1]
+        in_proportion = b / a <= PROPORTION_LIMIT
+        ok &= in_proportion
         print(f"\nmonth-end cost per month item at {large:,} items / at {small:,} items: {b / a:.2f} "
-              f"(1.0 = in proportion to the month's rows; {large // small} = to the table's)")
+              f"(1.0 = in proportion to the month's rows; {large // small} = to the table's; target ≤ "
+              f"{PROPORTION_LIMIT}) {'ok' if in_proportion else 'MISSED'}")
     return 0 if ok else 1
 
 
