@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import hashlib
 from contextvars import ContextVar
 
 from flask import g, has_request_context, request
@@ -16,6 +17,8 @@ NOT_AUDITED = {"audit_log", "api_tokens", "job_runs", "scheduler_leases", "recei
                "declaration_items", "consolidation_mappings", "code_entries", "catalog_categories",
                "catalog_items", "catalog_services"}
 SECRET_COLUMNS = {"password_hash", "pin_hash", "token_hash", "private_key_enc"}
+# Columns kept whole in their own register (the customs messages' XML): the audit row names their digest.
+BULKY_COLUMNS = {"xml"}
 
 _actor: ContextVar[dict | None] = ContextVar("audit_actor", default=None)
 
@@ -56,6 +59,13 @@ def _plain(value):
     return str(value)
 
 
+def _digest(text):
+    """Name a bulky text by its SHA-256 and length (the text itself stays in its register)."""
+    if not isinstance(text, str):
+        return text
+    return f"sha256:{hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]}（{len(text)} 字符）"
+
+
 def _diff(obj, action: str) -> dict:
     state = inspect(obj)
     changes = {}
@@ -75,6 +85,8 @@ def _diff(obj, action: str) -> dict:
             old, new = getattr(obj, key), None
         if key in SECRET_COLUMNS:
             old, new = ("***" if old else None), ("***" if new else None)
+        elif key in BULKY_COLUMNS:
+            old, new = _digest(old), _digest(new)
         changes[key] = [_plain(old), _plain(new)]
     return changes
 
@@ -157,6 +169,8 @@ def _after_flush(session, flush_context):
                     if k not in ("created_at", "updated_at")}
             for key in SECRET_COLUMNS & diff.keys():
                 diff[key] = [None, "***"]
+            for key in BULKY_COLUMNS & diff.keys():
+                diff[key] = [None, _digest(diff[key][1])]
         rows.append({"at": now, "created_at": now, "updated_at": now, "user_id": actor["user_id"],
                      "username": actor["username"], "login_mode": actor["login_mode"], "ip": actor["ip"],
                      "table_name": obj.__tablename__, "record_id": getattr(obj, "id", None),
