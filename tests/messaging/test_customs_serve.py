@@ -67,7 +67,7 @@ def test_serve_receives_and_answers_until_stopped_and_survives_a_failed_round(ct
 
 
 @pytest.mark.slow
-def test_two_customs_serve_processes_answer_every_step_once(app, ctx):
+def test_two_customs_serve_processes_answer_every_step_once(app, ctx, monkeypatch):
     from portal.messaging.signing import sign_outgoing
     for key, value in (("simulation_enabled", "1"), ("receipt_failure_rate", "0"), ("delay_list_seconds", "0")):
         update_setting(db.session, key, value)
@@ -78,8 +78,12 @@ def test_two_customs_serve_processes_answer_every_step_once(app, ctx):
     transport = DbTransport(db.engine)
     for guid, body in bodies.items():
         transport.publish(TO_CUSTOMS, guid, body)
+    monkeypatch.setenv("PYTHONUNBUFFERED", "1")   # the start line arrives as soon as it is written
     processes = [_flask(app, "customs", "serve", "--idle", "0.2") for _ in range(2)]
     try:
+        # Each consumer prints its start line once its SIGTERM handler is installed: only then is a
+        # SIGTERM a clean stop (one process may finish all 40 before the other has even started).
+        started = [process.stdout.readline() for process in processes]
         answered = _wait(lambda: _waiting_receipts() == 2 * len(messages), 90)
         for process in processes:
             process.send_signal(signal.SIGTERM)
@@ -89,6 +93,7 @@ def test_two_customs_serve_processes_answer_every_step_once(app, ctx):
             if process.poll() is None:
                 process.kill()
                 process.communicate()
+    assert all("启动" in line for line in started), started
     assert answered, [err[-2000:] for _out, err in outputs]
     assert [process.returncode for process in processes] == [0, 0], [err[-2000:] for _out, err in outputs]
     with db.engine.connect() as conn:
