@@ -12,23 +12,27 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 
+def postgresql_database(url, name: str, template: str | None = None) -> tuple[str, callable]:
+    """Create database `name` on the server of `url` (empty, or a copy of `template`); return (URL, drop)."""
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+
+    def drop():
+        with server.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
 def scratch_database(name: str) -> tuple[str, callable]:
     """Return (SQLAlchemy URL, remove function) for a fresh database called `name`."""
     base = os.environ.get("DATABASE_URL", "")
     if base.startswith("postgres"):
         if base.startswith("postgresql://"):
             base = base.replace("postgresql://", "postgresql+psycopg://", 1)
-        url = make_url(base)
-        server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with server.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-        def drop():
-            with server.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            server.dispose()
-        return url.set(database=name).render_as_string(hide_password=False), drop
+        return postgresql_database(make_url(base), name)
     folder = tempfile.mkdtemp(prefix=f"{name}-")
     return "sqlite:///" + os.path.join(folder, "bench.sqlite3"), lambda: shutil.rmtree(folder, ignore_errors=True)
 

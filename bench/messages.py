@@ -35,10 +35,10 @@ import uuid
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bench.benchdb import scratch_database  # noqa: E402
+from bench.benchdb import postgresql_database, scratch_database  # noqa: E402
 
 BASE_DB = "bench_messages"
 DEFAULT_BROKER = "amqp://guest:guest@127.0.0.1:5672/%2F"
@@ -91,16 +91,7 @@ def copy_of(base_url: str, name: str) -> tuple[str, callable]:
         path = os.path.join(folder, "bench.sqlite3")
         shutil.copyfile(url.database, path)
         return f"sqlite:///{path}", lambda: shutil.rmtree(folder, ignore_errors=True)
-    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{url.database}"'))
-
-    def drop():
-        with server.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
-    return url.set(database=name).render_as_string(hide_password=False), drop
+    return postgresql_database(url, name, template=url.database)
 
 
 # ---- one run -------------------------------------------------------------------------------------
