@@ -164,13 +164,8 @@ def _after_flush(session, flush_context):
     now = clock.now_naive()
     rows = []
     for action, obj, diff in pending:
-        if diff is None:
-            diff = {k: [None, _plain(getattr(obj, k))] for k in inspect(obj).mapper.column_attrs.keys()
-                    if k not in ("created_at", "updated_at")}
-            for key in SECRET_COLUMNS & diff.keys():
-                diff[key] = [None, "***"]
-            for key in BULKY_COLUMNS & diff.keys():
-                diff[key] = [None, _digest(diff[key][1])]
+        if diff is None:   # a create: the whole row, read after the flush (ids and defaults filled in)
+            diff = _diff(obj, "create")
         rows.append({"at": now, "created_at": now, "updated_at": now, "user_id": actor["user_id"],
                      "username": actor["username"], "login_mode": actor["login_mode"], "ip": actor["ip"],
                      "table_name": obj.__tablename__, "record_id": getattr(obj, "id", None),
