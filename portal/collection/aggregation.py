@@ -21,7 +21,7 @@ from sqlalchemy import String, and_, cast, exists, func, insert, literal, or_, s
 
 from portal import clock
 from portal.collection.bulk_log import COUNTED, log_transition, move_rows, write_audit
-from portal.collection.consolidation import DECLARATIONS, HEADS, ITEMS, Selection, build_declarations
+from portal.collection.consolidation import DECLARATIONS, HEADS, build_declarations
 from portal.collection.filing_common import not_found
 from portal.database import is_postgres
 from portal.models import (AgentQualificationRule, AggregationRequest, Declaration, Enterprise, ListHead,
@@ -133,10 +133,10 @@ def aggregate_batch(session, requests: list[AggregationRequest]) -> dict:
     return {**result, "skipped": len(ids) - len(claimed)}
 
 
-def _finish(session, requests: list[AggregationRequest], now, selection=None) -> dict:
+def _finish(session, requests: list[AggregationRequest], now, lists_where=None) -> dict:
     """Build the requests' declarations and close each request with its counts (C-21, C-22)."""
     ids = sorted(request.id for request in requests)
-    counts = build_declarations(session, ids, now, selection)
+    counts = build_declarations(session, ids, now, lists_where)
     _close_requests(session, ids, now)
     for request in requests:
         session.expire(request)
@@ -299,8 +299,7 @@ def month_end_aggregation(session, period: str, now=None) -> dict:
         if request_ids:
             requests = list(session.scalars(select(AggregationRequest).where(AggregationRequest.id.in_(request_ids))))
             moved = and_(HEADS.c.aggregation_id.in_(request_ids), HEADS.c.status == DONE_STATUS)
-            selection = Selection(ITEMS.join(HEADS, HEADS.c.id == ITEMS.c.list_id), moved, HEADS.c.aggregation_id)
-            built = {**_finish(session, requests, clock.now_naive(), selection), "lists": created["lists_selected"]}
+            built = {**_finish(session, requests, clock.now_naive(), moved), "lists": created["lists_selected"]}
         session.commit()
         leftover = process_pending_aggregations(session, period=period)
     totals = {key: built[key] + leftover[key] for key in built}

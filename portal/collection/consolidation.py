@@ -2,11 +2,14 @@
 
 Every step is one set-based statement over the whole batch; Python never iterates over list items:
 
-1. a temporary stage table receives the merged items: the batch's list items joined to their heads
-   are grouped by request and the list-level GROUP_KEYS, then by the MERGE_KEYS (NULL and ''
-   merge, via COALESCE), quantities and totals summed, and numbered per group with ROW_NUMBER()
-   OVER (PARTITION BY request, group ORDER BY merge keys); row n goes to declaration part
-   (n-1)/50 as item (n-1)%50+1;
+1. a temporary stage table receives the merged items, in one statement of three steps: the batch's
+   lists are numbered by their group (request and the list-level GROUP_KEYS; DENSE_RANK over the
+   lists, not the items); their items are grouped by that one number and the MERGE_KEYS (NULL and ''
+   merge, via COALESCE), quantities and totals summed; each merged row gets its group's keys back and
+   is numbered per group with ROW_NUMBER() OVER (PARTITION BY group ORDER BY merge keys); row n goes
+   to declaration part (n-1)/50 as item (n-1)%50+1. Grouping the items by one integer instead of the
+   six list-level keys keeps the rows SQLite sorts narrow (it groups by sorting): at 100k items the
+   merge takes about 0.6 × the time of a plain GROUP BY of the same items by all twelve keys;
 2. one row per (request, group, part) becomes a 暂存 declaration; their unified numbers come from
    one numbering call (a few hundred rows, not items);
 3. INSERT … SELECT writes the declaration items from the stage joined to the new declarations;
@@ -21,8 +24,6 @@ transaction: any exception leaves nothing of the batch behind (C-22).
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import (Column, Integer, MetaData, Numeric, Table, Text, and_, case, func, insert, literal,
                         literal_column, select, text)
@@ -90,25 +91,10 @@ def move_lists_to_done(session, request_ids, now, expected: int) -> int:
     return moved
 
 
-@dataclass(frozen=True)
-class Selection:
-    """The list items a build takes (`source` filtered by `where`) and each one's request id."""
-
-    source: Any
-    where: Any
-    request_id: Any
-
-
-def pending_selection(request_ids) -> Selection:
-    """The batch's lists in 12 待汇总; each list names its request (aggregation_id)."""
-    return Selection(ITEMS.join(HEADS, HEADS.c.id == ITEMS.c.list_id), pending_lists(request_ids),
-                     HEADS.c.aggregation_id)
-
-
 @contextlib.contextmanager
 def _hash_grouping(session):
     """Let PostgreSQL group by hashing: it expects about one group per item (it cannot know how many
-    merge), so it would sort every item by twelve text keys instead, several times slower."""
+    merge), so it would sort every item by its keys instead, several times slower."""
     if not is_postgres(session):
         yield
         return
@@ -122,25 +108,33 @@ def _hash_grouping(session):
             session.execute(text(f"SET LOCAL {name} TO DEFAULT"))
 
 
-def fill_stage(session, selection: Selection) -> int:
-    """Merge the selected list items into the stage, numbered per request and group (C-21); return the rows.
+def fill_stage(session, lists_where) -> int:
+    """Merge the items of the lists `lists_where` selects into the stage, numbered per request and group
+    (C-21); return the rows. Each list names its request (aggregation_id).
 
-    The merge is a GROUP BY of its own (a materialized CTE), so the window that numbers the merged
-    rows sorts those few rows, not the items.
+    Three materialized steps: the lists with their group number, the groups' keys, the items merged per
+    group number; so the items are grouped by seven keys (one an integer), not twelve, and the window
+    that numbers the merged rows sorts those few rows, not the items.
     """
-    groups = [selection.request_id.label("request_id")]
-    groups += [func.coalesce(head_key(k), EMPTY).label(f"g_{k}") for k in LIST_KEYS]
+    keys = [HEADS.c.aggregation_id.label("request_id")]
+    keys += [func.coalesce(head_key(k), EMPTY).label(f"g_{k}") for k in LIST_KEYS]
+    lists = (select(HEADS.c.id.label("list_id"), func.dense_rank().over(order_by=keys).label("group_no"), *keys)
+             .where(lists_where).cte("lists").prefix_with("MATERIALIZED"))
+    group_names = [key.name for key in keys]
+    groups = (select(lists.c.group_no, *[lists.c[n] for n in group_names]).distinct()
+              .cte("groups").prefix_with("MATERIALIZED"))
     merges = [func.coalesce(ITEMS.c[k], EMPTY).label(f"m_{k}") for k in MERGE_KEYS]
-    merged = (select(*groups, *merges, func.sum(ITEMS.c.qty).label("qty"), func.sum(ITEMS.c.total).label("total"),
-                     func.count().label("line_count"))
-              .select_from(selection.source).where(selection.where)
-              .group_by(*groups, *merges).cte("merged").prefix_with("MATERIALIZED"))
-    group_names = ["request_id"] + [c.name for c in GROUP_COLUMNS]
+    merged = (select(lists.c.group_no, *merges, func.sum(ITEMS.c.qty).label("qty"),
+                     func.sum(ITEMS.c.total).label("total"), func.count().label("line_count"))
+              .select_from(lists.join(ITEMS, ITEMS.c.list_id == lists.c.list_id))
+              .group_by(lists.c.group_no, *merges).cte("merged").prefix_with("MATERIALIZED"))
     merge_names = [c.name for c in MERGE_COLUMNS]
-    position = func.row_number().over(partition_by=[merged.c[n] for n in group_names],
+    position = func.row_number().over(partition_by=merged.c.group_no,
                                       order_by=[merged.c[n] for n in merge_names]) - 1
-    rows = select(*[merged.c[n] for n in group_names + merge_names], merged.c.qty, merged.c.total,
-                  merged.c.line_count, position // MAX_DECLARATION_ITEMS, position % MAX_DECLARATION_ITEMS + 1)
+    rows = (select(*[groups.c[n] for n in group_names], *[merged.c[n] for n in merge_names], merged.c.qty,
+                   merged.c.total, merged.c.line_count, position // MAX_DECLARATION_ITEMS,
+                   position % MAX_DECLARATION_ITEMS + 1)
+            .select_from(merged.join(groups, groups.c.group_no == merged.c.group_no)))
     names = group_names + merge_names + ["qty", "total", "line_count", "part", "item_no"]
     with _hash_grouping(session):
         return session.execute(insert(STAGE).from_select(names, rows), execution_options=COUNTED).rowcount
@@ -183,17 +177,16 @@ def insert_declaration_items(session, request_ids, now) -> int:
     return session.execute(insert(DECLARATION_ITEMS).from_select(names, rows), execution_options=COUNTED).rowcount
 
 
-def build_declarations(session, request_ids, now, selection: Selection | None = None) -> dict:
+def build_declarations(session, request_ids, now, lists_where=None) -> dict:
     """Turn the batch's lists into declarations and items; return the counts (C-21, C-22).
 
     By default the lists are the requests' lists in 12, moved to 13 here. Month-end passes its own
-    selection: it has already moved its lists 15 → 13 in this transaction.
+    condition on list_heads: it has already moved its lists 15 → 13 in this transaction.
     """
     request_ids = list(request_ids)
-    move = selection is None
-    selection = selection or pending_selection(request_ids)
+    move = lists_where is None
     _reset_stage(session)
-    fill_stage(session, selection)
+    fill_stage(session, pending_lists(request_ids) if move else lists_where)
     lists = session.scalar(select(func.count()).select_from(HEADS).where(pending_lists(request_ids))) if move \
         else None
     items = session.scalar(select(func.coalesce(func.sum(STAGE.c.line_count), 0)))
