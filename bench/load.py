@@ -29,7 +29,7 @@ sys.path.insert(0, ROOT)
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from bench.benchdb import scratch_database  # noqa: E402
-from bench.scheduler_load import Client, Processes, free_port, processes_log  # noqa: E402
+from bench.harness import Client, Processes, free_port, processes_log  # noqa: E402
 
 BENCH_DB = "bench_load"
 PIN = "135790"

@@ -15,8 +15,6 @@ clean scheduler stops. Every process it started is stopped in a finally block. E
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
 import os
 import shutil
 import signal
@@ -25,7 +23,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +32,7 @@ sys.path.insert(0, ROOT)
 
 from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 from bench.benchdb import scratch_database  # noqa: E402
+from bench.harness import Client, Processes, free_port, processes_log  # noqa: E402
 
 BENCH_DB = "bench_scheduler"
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -95,77 +93,8 @@ def filing(card_no: str) -> dict:
                        declaration_personnel=[declarant(id_no=make_id_card("110105", "19851231", n))])
 
 
-# ---- processes -----------------------------------------------------------------------------------
-class Processes:
-    """The processes this bench started: each with its log file; stopped together at the end."""
-
-    def __init__(self, env: dict, scratch: str):
-        self.env, self.scratch, self.started = env, scratch, []
-
-    def run(self, *args: str) -> str:
-        """Run `flask --app wsgi ARGS` to completion and return its output (exit on failure)."""
-        done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=self.env,
-                              capture_output=True, text=True, timeout=300)
-        if done.returncode != 0:
-            raise SystemExit(f"flask {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-        return done.stdout
-
-    def start(self, name: str, command: list[str]) -> subprocess.Popen:
-        """Start a long-running process with its output in scratch/NAME.log."""
-        log = open(os.path.join(self.scratch, f"{name}.log"), "w")
-        process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        self.started.append((name, process, log))
-        return process
-
-    def stop(self) -> dict:
-        """SIGTERM every started process, wait up to 30 s, kill what is left; return the exit codes."""
-        for _name, process, _log in self.started:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        codes = {}
-        for name, process, log in self.started:
-            try:
-                codes[name] = process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                codes[name] = f"killed ({process.wait()})"
-            log.close()
-        self.started = []
-        return codes
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-# ---- HTTP ----------------------------------------------------------------------------------------
-class Client:
-    """Loopback JSON requests with the answer codes and times per kind of call."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.lock = threading.Lock()
-        self.codes: Counter = Counter()
-        self.times: dict[str, list[float]] = {}
-
-    def call(self, kind: str, method: str, path: str, body=None, token: str | None = None) -> tuple[int, dict]:
-        headers = {"Content-Type": "application/json"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-        started = time.perf_counter()
-        try:
-            connection.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-            response = connection.getresponse()
-            status, raw = response.status, response.read()
-        finally:
-            connection.close()
-        with self.lock:
-            self.codes[(kind, status)] += 1
-            self.times.setdefault(kind, []).append(time.perf_counter() - started)
-        return status, json.loads(raw) if raw else {}
+class FilingClient(Client):
+    """The loopback client with the bench's one journey: card login, save a filing, submit it."""
 
     def file(self, card_no: str) -> str:
         """Log in with the card, save a filing and submit it; return the application no."""
@@ -181,19 +110,6 @@ class Client:
         if status != 200:
             raise RuntimeError(f"submit {number}: {status} {answer}")
         return number
-
-    def wait_ready(self, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                connection.request("GET", "/api/v1/openapi.json")
-                if connection.getresponse().status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.3)
-        raise SystemExit("gunicorn did not answer in time")
 
 
 # ---- checks --------------------------------------------------------------------------------------
@@ -284,7 +200,7 @@ def milliseconds(values: list[float]) -> str:
             f"ms, max {values[-1] * 1000:.0f} ms")
 
 
-def file_all(client: Client, engine, cards: list[str], options) -> list[Exception]:
+def file_all(client: FilingClient, engine, cards: list[str], options) -> list[Exception]:
     """File and submit one application per card from the thread pool, wait for APPROVED, print the figures."""
     print(f"filing {len(cards)} applications with {options.threads} threads …", flush=True)
     started = time.monotonic()
@@ -332,7 +248,7 @@ def run(url: str, scratch: str, options) -> int:
                                      "-b", f"127.0.0.1:{port}", "--timeout", "120", "wsgi:app"])
         schedulers = {name: processes.start(name, [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler"])
                       for name in ("scheduler-1", "scheduler-2")}
-        client = Client(port)
+        client = FilingClient(port)
         client.wait_ready(90)
 
         errors = file_all(client, engine, cards, options)
@@ -369,19 +285,11 @@ def run(url: str, scratch: str, options) -> int:
     return 0
 
 
-def _attempt(client: Client, card_no: str):
+def _attempt(client: FilingClient, card_no: str):
     try:
         return client.file(card_no)
     except Exception as exc:  # reported and counted as a failed check
         return exc
-
-
-def processes_log(scratch: str, name: str) -> str:
-    path = os.path.join(scratch, f"{name}.log")
-    if not os.path.exists(path):
-        return ""
-    with open(path) as handle:
-        return handle.read()
 
 
 def main() -> int:
