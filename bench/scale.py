@@ -52,6 +52,7 @@ HEAD_COLUMNS = ("id", "center_no", "enterprise_id", "list_type", "customs_code",
 ITEM_COLUMNS = ("id", "list_id", "enterprise_id", "seq", "filing_seq", "hs_code", "name", "spec", "qty", "unit",
                 "unit_price", "total", "currency", "country", "created_at", "updated_at")
 PAGE_TARGET_MS, HOME_TARGET_MS, SEARCH_TARGET_MS = 10.0, 50.0, 30.0
+WARM_ROUNDS = 3        # untimed passes over every measured page first (the first requests are slower)
 VARIANTS = 40  # product variants per enterprise (bench/aggregate.py product(): n % 40)
 LIKE_WINDOW = 100_000  # list items (from the middle of the table) on which the name search is checked against LIKE
 
@@ -173,21 +174,30 @@ def count_sql_time(engine) -> None:
         SQL_SECONDS[1] = max(SQL_SECONDS[1], elapsed)
 
 
-def timed(client, url: str, repeat: int) -> tuple[float, float, float]:
-    """Median ms of GET `url` (whole body read) after one warm-up run, of its SQL and of its slowest statement."""
-    samples, sql, slowest = [], [], []
-    for attempt in range(repeat + 1):
-        SQL_SECONDS[:] = [0.0, 0.0]
-        started = time.perf_counter()
-        response = client.get(url)
-        response.get_data()
-        elapsed = (time.perf_counter() - started) * 1000
-        assert response.status_code == 200, (url, response.status_code)
-        if attempt:
-            samples.append(elapsed)
-            sql.append(SQL_SECONDS[0] * 1000)
-            slowest.append(SQL_SECONDS[1] * 1000)
-    return statistics.median(samples), statistics.median(sql), statistics.median(slowest)
+def get_timed(client, url: str) -> tuple[float, float, float]:
+    """GET `url` (whole body read); return ms of the request, of its SQL and of its slowest statement."""
+    SQL_SECONDS[:] = [0.0, 0.0]
+    started = time.perf_counter()
+    response = client.get(url)
+    response.get_data()
+    elapsed = (time.perf_counter() - started) * 1000
+    assert response.status_code == 200, (url, response.status_code)
+    return elapsed, SQL_SECONDS[0] * 1000, SQL_SECONDS[1] * 1000
+
+
+def timed_pages(client, urls: list[str], repeat: int) -> list[tuple[float, float, float]]:
+    """Medians (ms of the request, its SQL, its slowest statement) of `repeat` rounds over every URL.
+
+    Round-robin, after WARM_ROUNDS untimed passes: a slow moment of a shared machine touches one sample
+    of every page instead of all the samples of the page measured during it."""
+    for _round in range(WARM_ROUNDS):
+        for url in urls:
+            get_timed(client, url)
+    samples = [[] for _ in urls]
+    for _round in range(repeat):
+        for index, url in enumerate(urls):
+            samples[index].append(get_timed(client, url))
+    return [tuple(statistics.median(sample[k] for sample in page) for k in range(3)) for page in samples]
 
 
 def page_cases(app, lists: int) -> list[tuple[str, str, float]]:
@@ -241,8 +251,10 @@ def measure(url: str, repeat: int) -> dict:
         count_sql_time(db.engine)
         client = app.test_client()
         login(client)
-        pages = [(label, *(round(ms, 1) for ms in timed(client, link, repeat)), target)
-                 for label, link, target in page_cases(app, lists)]
+        cases = page_cases(app, lists)
+        medians = timed_pages(client, [link for _label, link, _target in cases], repeat)
+        pages = [(label, *(round(ms, 1) for ms in timed), target)
+                 for (label, _link, target), timed in zip(cases, medians)]
         middle = lists * ITEMS_PER_LIST // 2
         like_check = listview.like_mismatches(db, (middle, middle + LIKE_WINDOW - 1))
         db.session.remove()

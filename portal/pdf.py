@@ -19,7 +19,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from portal.pdf_fonts import FontMissing, cache_font_digests, font_chain, fix_to_unicode_maps, primary_font_path
+from portal.pdf_fonts import FontMissing, font_chain, fix_to_unicode_maps, primary_font_path, registered_font
 from portal.pdf_table import INLINE_ROWS, Column, PrintedTable, render_tables
 
 log = logging.getLogger(__name__)
@@ -29,13 +29,12 @@ __all__ = ["INLINE_ROWS", "Column", "PdfRenderError", "PrintedTable", "font_path
 
 # The app's own images and stylesheets for printed documents (logos, seals); may be absent.
 ASSET_DIR = Path(__file__).resolve().parent / "static" / "pdf"
-# Markers in pdf/base.html where the fallback fonts a document needs are declared.
-FACES_MARK, FAMILIES_MARK = "/*pdf-fallback-faces*/", "/*pdf-fallback-families*/"
+# Marker in pdf/base.html where the fallback font families a document needs are named.
+FAMILIES_MARK = "/*pdf-fallback-families*/"
 # Font files are read from disk by the renderer: Hanazono Mincho B alone is 31 MB.
 FONT_BYTES_LIMIT = 128 * 1024 * 1024
 
 fix_to_unicode_maps()
-cache_font_digests()
 
 
 class PdfRenderError(RuntimeError):
@@ -51,7 +50,8 @@ def font_path() -> Path:
 
 
 def resource_policy(*fonts: Path):
-    """Allow reads from the fonts' folders and the PDF asset folder only, nothing remote (P-4)."""
+    """Allow reads from the PDF asset folder (and the given fonts' folders) only, nothing remote (P-4).
+    The renderer reads no font file itself: the fonts are registered once per process (registered_font)."""
     from xhtml2pdf.config.resources import ResourceAccessPolicy  # heavy import, only when printing
     roots = tuple(dict.fromkeys(font.parent for font in fonts)) + (ASSET_DIR,)
     return ResourceAccessPolicy.server(None, allow_remote=False, extra_roots=roots,
@@ -66,14 +66,15 @@ def render_html(template_name: str, **context) -> str:
     return template.render(**context)
 
 
-def _with_fallback_fonts(html: str, chain) -> tuple[str, list[Path]]:
-    """Declare the fallback fonts the text needs; drop ignorables, print unknown characters as 〓."""
+def _with_fallback_fonts(html: str, chain) -> str:
+    """Name the fallback font families the text needs (each registered once per process); drop
+    ignorables, print unknown characters as 〓."""
     html, needed = chain.prepare(html)
     used = [index for index in range(1, len(chain.paths)) if index in needed]
-    faces = "".join(f'@font-face {{ font-family: "{chain.families[i]}"; src: url("{chain.paths[i].as_posix()}"); }}\n'
-                    for i in used)
+    for index in [0, *used]:
+        registered_font(chain, index)
     families = "".join(f', "{chain.families[i]}"' for i in used)
-    return html.replace(FACES_MARK, faces).replace(FAMILIES_MARK, families), [chain.paths[i] for i in used]
+    return html.replace(FAMILIES_MARK, families)
 
 
 def render_pdf(template_name: str, tables: dict[str, PrintedTable] | None = None, landscape: bool = False,
@@ -82,18 +83,18 @@ def render_pdf(template_name: str, tables: dict[str, PrintedTable] | None = None
 
     `tables` are passed to the template by name; `caption` and `landscape` describe the 附表 pages.
     """
-    font = font_path()
+    font_path()  # a clear error when the CJK font is not installed
     try:
         chain = font_chain()
     except FontMissing as exc:
         raise PdfRenderError(str(exc)) from exc
     tables = tables or {}
     appendix = [table for table in tables.values() if not table.inline]
-    html = render_html(template_name, pdf_font_url=font.as_posix(), pdf_appendix=bool(appendix), **tables, **context)
-    html, fallbacks = _with_fallback_fonts(html, chain)
+    html = render_html(template_name, pdf_appendix=bool(appendix), **tables, **context)
+    html = _with_fallback_fonts(html, chain)
     out = io.BytesIO()
     from xhtml2pdf import pisa
-    status = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=resource_policy(font, *fallbacks))
+    status = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=resource_policy())
     if status.err or status.warn:
         for level, line, message, fragment in status.log:
             log.warning("PDF %s %s (line %s): %s %s", template_name, level, line, message, fragment)

@@ -14,10 +14,12 @@ Default-ignorable code points (variation selectors, zero-width joiners) are drop
 
 reportlab writes the ToUnicode map of a character outside the BMP with five hex digits, which PDF
 readers truncate (𠮷 is extracted as ₻); `fix_to_unicode_maps` replaces that function with one that
-writes UTF-16 surrogate pairs, so `pdftotext` extracts what was printed. xhtml2pdf hashes every
-@font-face file on every render to tell fonts apart (an MD5 of 5 MB for WenQuanYi, 22 MB for
-Hanazono A: a third of a certificate's time); `cache_font_digests` keeps that digest per path, size
-and modification time, so a font file is read once per process unless a package upgrade changes it.
+writes UTF-16 surrogate pairs, so `pdftotext` extracts what was printed.
+
+`registered_font` registers each font of the chain with reportlab once per process and names it to
+xhtml2pdf under its CSS family (swcjk, swfb1 …): the documents name the families and declare no
+@font-face, because xhtml2pdf copies an @font-face file to a temporary file and hashes it on every
+render (5 MB for WenQuanYi, 22 MB for Hanazono A: a fifth of a certificate's time).
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ import logging
 import os
 import re
 import threading
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -186,6 +189,31 @@ def font_chain() -> FontChain:
     return _chain((primary_font_path(),) + fallback_font_paths())
 
 
+_registered: dict[str, str] = {}
+_register_lock = threading.Lock()
+
+
+def registered_font(chain: FontChain, index: int) -> str:
+    """Register font `index` of the chain with reportlab once per process, every weight and style drawn
+    with the one face, and name it to xhtml2pdf under its CSS family; return the reportlab font name."""
+    from xhtml2pdf import default
+    path = str(chain.paths[index])
+    name = f"sw-{zlib.crc32(path.encode()):08x}"
+    if name not in _registered:
+        with _register_lock:
+            if name not in _registered:
+                from reportlab.lib.fonts import addMapping
+                from reportlab.pdfbase import pdfmetrics
+                from reportlab.pdfbase.ttfonts import TTFont
+                pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
+                for bold in (0, 1):
+                    for italic in (0, 1):
+                        addMapping(name, bold, italic, name)
+                _registered[name] = path
+    default.DEFAULT_FONT[chain.families[index]] = name  # a chain of another configuration may have named it
+    return name
+
+
 def _to_unicode_cmap(fontname, subset):
     """Write reportlab's ToUnicode CMap with UTF-16 (surrogate pairs for characters outside the BMP)."""
     def utf16(code: int) -> str:
@@ -203,22 +231,3 @@ def fix_to_unicode_maps() -> None:
     """Make reportlab's embedded TrueType subsets extract non-BMP characters correctly (idempotent)."""
     from reportlab.pdfbase import ttfonts
     ttfonts.makeToUnicodeCMap = _to_unicode_cmap
-
-
-def cache_font_digests() -> None:
-    """Keep xhtml2pdf's digest of a font file per (path, size, mtime) instead of re-reading it (idempotent)."""
-    from xhtml2pdf import context
-    original = getattr(context._file_digest, "__wrapped__", context._file_digest)
-    digests: dict[tuple, str | None] = {}
-
-    def cached(name):
-        try:
-            stat = os.stat(name)
-        except (OSError, TypeError):
-            return original(name)
-        key = (name, stat.st_size, stat.st_mtime_ns)
-        if key not in digests:
-            digests[key] = original(name)
-        return digests[key]
-    cached.__wrapped__ = original
-    context._file_digest = cached

@@ -10,8 +10,6 @@ through the same font chain as the template (`portal.pdf_fonts`), so 王𠮷 pri
 from __future__ import annotations
 
 import io
-import threading
-import zlib
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -20,7 +18,7 @@ from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from portal.pdf_fonts import FontChain
+from portal.pdf_fonts import FontChain, registered_font
 
 # A table with more rows than this is printed as 附表 pages instead of inside the template.
 INLINE_ROWS = 20
@@ -30,8 +28,6 @@ MARGIN_TOP, MARGIN_SIDE, MARGIN_BOTTOM = 1.6 * cm, 1.5 * cm, 1.8 * cm
 GRID_WIDTH = 0.6
 HEADER_FILL = 0.93
 
-_registered: dict[str, str] = {}
-_register_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -61,29 +57,16 @@ class PrintedTable:
         return len(self.rows) <= INLINE_ROWS
 
 
-def _font_name(chain: FontChain, index: int) -> str:
-    """Register font `index` of the chain with reportlab once per process; return its name."""
-    path = str(chain.paths[index])
-    name = f"swtable-{zlib.crc32(path.encode()):08x}"
-    if name not in _registered:
-        with _register_lock:
-            if name not in _registered:
-                from reportlab.pdfbase.ttfonts import TTFont
-                pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
-                _registered[name] = path
-    return name
-
-
 class _Layout:
     """Wraps cell text into lines that fit a width, with per-character widths cached."""
 
     def __init__(self, chain: FontChain, size: float):
         self.chain, self.size = chain, size
         self.widths: dict[tuple[str, int], float] = {}
-        self.primary = _font_name(chain, 0)
+        self.primary = registered_font(chain, 0)
 
     def runs(self, text: str) -> list[tuple[str, str]]:
-        return [(run, _font_name(self.chain, index)) for run, index in self.chain.runs(text)]
+        return [(run, registered_font(self.chain, index)) for run, index in self.chain.runs(text)]
 
     def width(self, runs) -> float:
         return sum(pdfmetrics.stringWidth(run, font, self.size) for run, font in runs)
