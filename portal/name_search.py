@@ -35,6 +35,9 @@ MIN_CJK = 2      # a term with a non-ASCII character searches anywhere from this
 MIN_LATIN = 3    # an all-ASCII term searches anywhere from this length
 COUNT_CAP = 5000  # postings counted per gram: up to this many, the rarest gram drives the search
 RARE_ENOUGH = 200  # a gram this rare ends the counting (the others would not be read anyway)
+# As one arm of an OR, a gram held by at least one row in this many is walked in the page's order
+# (a page of 21 fills within about 21 × this many rows) instead of its postings being fetched first.
+WALK_PER_MATCH = 200
 START = "^"       # the start gram: START + first character
 MAX_POSITIONS = 300  # longest name column (SQLite reads bigram positions from a table of 1..300)
 
@@ -101,7 +104,8 @@ class NameSearch:
         """Return the SQL condition for `column` (a NAME_SOURCES column of a mapped model) and the term.
 
         `alone` says the condition is not one arm of an OR: with OR, planners cannot drive the
-        query from the gram's postings, so rare matches are fetched first (at most COUNT_CAP ids)."""
+        query from the gram's postings, so rare matches are fetched first (at most COUNT_CAP ids), and
+        dense ones are probed row by row in the page's order."""
         source = SOURCE_OF[(column.table.name, column.key)]
         lowered = self.lowered(term)
         anywhere = searches_anywhere(term)
@@ -112,7 +116,7 @@ class NameSearch:
         g = self.grams.c
         ident = column.table.c.id
         recheck = self.recheck(column, lowered, anywhere)
-        if fewest <= COUNT_CAP:
+        if fewest <= COUNT_CAP and (alone or fewest * WALK_PER_MATCH < self.rows_of(ident)):
             # A rare gram: its postings (at most COUNT_CAP) are the candidates, read by primary key.
             candidates = ident.in_(select(g.row_id).where(g.source == source, g.gram == first))
             if alone:
@@ -122,9 +126,10 @@ class NameSearch:
                 return false()
             return ident == any_(bindparam(None, ids, type_=ARRAY(Integer))) if self.dialect == "postgresql" \
                 else ident.in_(ids)
-        # Every gram is common (over COUNT_CAP rows each), so candidates are dense: walk the rows in
-        # the page's order and probe up to three grams per row (scalar subqueries: one index probe
-        # each, never a hash of all postings); a page of 20 fills early.
+        # Every gram is common (over COUNT_CAP rows each, or, as one arm of an OR, held by at least one
+        # row in WALK_PER_MATCH), so candidates are dense: walk the rows in the page's order and probe
+        # up to three grams per row (scalar subqueries: one index probe each, never a hash of all
+        # postings); a page of 20 fills early.
         probes = [select(g.row_id).where(g.source == source, g.gram == gram, g.row_id == ident)
                   .scalar_subquery().isnot(None) for _count, gram in counted[:3]]
         return and_(*probes, recheck)
@@ -141,6 +146,10 @@ class NameSearch:
         found = func.strpos(text, term)
         # "= 1" would be guessed at 0.5 % of the rows; "< 2 and <> 0" says the same at a third.
         return found > 0 if anywhere else and_(found < 2, found != 0)
+
+    def rows_of(self, ident) -> int:
+        """About how many rows the table has: its highest id (one primary-key probe)."""
+        return self.session.scalar(select(func.max(ident))) or 0
 
     @property
     def dialect(self) -> str:

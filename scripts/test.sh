@@ -30,8 +30,8 @@ run_suite() {  # run_suite NAME [ENV-ARGUMENTS ...] -- PYTEST-ARGS...
   while [ "$1" != "--" ]; do env_args+=("$1"); shift; done
   shift
   echo
-  echo "=== $name: python -m pytest -n 2 $* ==="
-  env "${env_args[@]}" "$python" -m pytest -n 2 --junitxml="artifacts/junit/$name.xml" "$@"
+  echo "=== $name: python -m pytest -n 2 --dist worksteal $* ==="
+  env "${env_args[@]}" "$python" -m pytest -n 2 --dist worksteal --junitxml="artifacts/junit/$name.xml" "$@"
   local code=$?
   case $code in
     0) results+=("$name: passed") ;;

@@ -44,9 +44,16 @@ def named(make):
     return [make.enterprise(name, name_en=name if name.isascii() else None).id for name in NAMES]
 
 
-@pytest.mark.parametrize("alone", [True, False])
+@pytest.mark.parametrize("alone, walk", [(True, None), (False, 0), (False, 10 ** 9)],
+                         ids=["alone", "or-arm-postings-first", "or-arm-walked"])
 @pytest.mark.parametrize("term", TERMS)
-def test_contains_search_equals_like_for_chinese_latin_and_mixed_terms(named, is_postgres, term, alone):
+def test_contains_search_equals_like_for_chinese_latin_and_mixed_terms(named, is_postgres, term, alone, walk,
+                                                                       monkeypatch):
+    """As the whole condition, and as one arm of an OR both ways: rare grams' postings fetched first
+    (WALK_PER_MATCH 0) and dense ones probed row by row in the page's order (a huge WALK_PER_MATCH)."""
+    from portal import name_search
+    if walk is not None:
+        monkeypatch.setattr(name_search, "WALK_PER_MATCH", walk)
     assert searches_anywhere(term)
     expected = like("name_zh", "enterprises", f"%{escaped(term)}%", is_postgres)
     assert found(Enterprise.__table__.c.name_zh, term, alone) == expected

@@ -15,6 +15,7 @@ def _watch(page) -> list:
     return problems
 
 
+@pytest.mark.slow
 def test_every_admin_list_and_form_page_runs_under_the_csp(app, staff_page, make):
     make.enterprise("深圳市内容安全策略有限公司")
     problems = _watch(staff_page)

@@ -18,7 +18,9 @@ from portal.extensions import db
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.pages import admin_pages, portal_pages
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# The admin walk is cut in parts (every PARTS-th page each) so that the two test workers share it.
+PARTS = 4
 
 # Both widths on SQLite; the PostgreSQL run renders the same templates, one width keeps the suite short.
 WIDTHS = (1366,) if os.environ.get("DATABASE_URL", "").startswith("postgres") else (1366, 1920)
@@ -124,15 +126,16 @@ def _login(page, field: str, secret_field: str, login: str, secret: str, button:
         page.click(button)
 
 
+@pytest.mark.parametrize("part", range(PARTS))
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_every_admin_page_opens_in_its_language_X_4(page, app, demo, lang):
+def test_every_admin_page_opens_in_its_language_X_4(page, app, demo, lang, part):
     from portal.models import User
     from seed.demo import PASSWORD
     _login(page, "#username", "#password", "staff", PASSWORD, "#login-account")
     with app.app_context():
         paths = admin_pages(app, db.session.query(User).filter_by(username="staff").one())
     assert len(paths) > 100  # every register's list, details, forms and the screens
-    problems = _walk(page, paths, lang)
+    problems = _walk(page, paths[part::PARTS], lang)
     assert not problems, "\n".join(problems)
 
 

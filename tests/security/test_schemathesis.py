@@ -4,6 +4,7 @@ is the documented one, its JSON body conforms to the documented schema — the s
 and no 422 names a format the document did not state (A-2, or a query parameter of the operation)."""
 from __future__ import annotations
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
@@ -87,6 +88,7 @@ def seed(make, client) -> tuple[dict, dict]:
                          ("volumes", "volume_no"): volume.volume_no}
 
 
+@pytest.mark.slow
 def test_schema_valid_requests_get_documented_answers(app, make, client):
     headers, known = seed(make, client)
     failures = fuzz(app, headers, known)

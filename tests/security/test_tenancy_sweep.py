@@ -117,6 +117,7 @@ def _attacker(make, client, victim, role):
     return make.token(client, user=user)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ["ent_admin_account", "ent_admin_card", "ent_operator_account",
                                   "ent_operator_card", "auditor", "staff"])
 def test_tenancy_sweep_over_every_route_and_admin_view(app, make, client, role):
