@@ -59,6 +59,9 @@ class Config:
         self.BABEL_DEFAULT_LOCALE = env.get("DEFAULT_LOCALE", "zh")
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
         self.FLASK_ADMIN_SWATCH = "cerulean"
+        # Static assets (CSS, JS, fonts of the installed packages) are public and change only with a
+        # release: browsers keep them this long instead of asking again on every page.
+        self.SEND_FILE_MAX_AGE_DEFAULT = _int("STATIC_MAX_AGE_SECONDS", 3600)
         # TrueType CJK font embedded in every PDF (P-1); Debian package fonts-wqy-microhei.
         self.PDF_FONT_PATH = env.get("PDF_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
         # Module Q windows and module C periods (C-3, C-7).

@@ -36,13 +36,20 @@ def _load_user(user_id: str):
     return record.user
 
 
+def is_static_request() -> bool:
+    """Tell whether the request is for a static file (the app's, Flask-Admin's or a blueprint's): public
+    assets, served without loading the login session and cacheable by the browser."""
+    endpoint = request.endpoint or ""
+    return endpoint == "static" or endpoint.endswith(".static") or request.path.startswith("/static/")
+
+
 def _load_identity() -> None:
     # Check the session record on every request, even one sharing an app context (and its `g`) with an
     # earlier request (the test client inside `app.app_context()`), where Flask-Login would reuse its user
     # and Flask-WTF the CSRF token of another session.
     for name in ("_login_user", "login_session", "csrf_token"):
         g.pop(name, None)
-    if request.path.startswith("/api/") or request.path.startswith("/static/"):
+    if request.path.startswith("/api/") or is_static_request():
         return
     g.identity = None
     if not current_user.is_authenticated:

@@ -92,3 +92,17 @@ def staff_page(page, make, login_as):
     """A page logged in as the staff member `clerk` (王科员) through the login page."""
     login_as(make.user(None, role="staff", username="clerk", name="王科员"))
     return page
+
+
+@pytest.fixture
+def demo(app):
+    """The demo's enterprises, users, cards and records, after one pass of the simulated customs."""
+    from portal.extensions import db
+    with app.app_context():
+        from scheduler import jobs
+        from seed.demo import load_demo
+        load_demo(db.session)
+        jobs.advance(db.session)
+        db.session.commit()
+        yield
+        db.session.remove()

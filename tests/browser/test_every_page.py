@@ -18,12 +18,17 @@ from portal.extensions import db
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.pages import admin_pages, portal_pages
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# The walks check what the browser shows (templates, translations, contrast), the same on both databases:
+# they run on SQLite; test_every_page_server.py opens the same pages on both databases.
+pytestmark = [pytest.mark.browser, pytest.mark.slow,
+              pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("postgres"),
+                                 reason="browser walk runs on SQLite; test_every_page_server.py covers PostgreSQL")]
 # The admin walk is cut in parts (every PARTS-th page each) so that the two test workers share it.
 PARTS = 4
 
-# Both widths on SQLite; the PostgreSQL run renders the same templates, one width keeps the suite short.
-WIDTHS = (1366,) if os.environ.get("DATABASE_URL", "").startswith("postgres") else (1366, 1920)
+# Screenshots: Chinese at the laptop and the wide-screen width, English at the laptop width.
+WIDTHS = {"zh": (1366, 1920), "en": (1366,)}
+LAPTOP = 1366
 CHINESE_OUTSIDE_DATA = r"""() => {
   const han = /[\u3400-\u9fff\u3000-\u303f\uff01-\uff5e]/;
   const codeAndName = /^[A-Za-z0-9_.\-]+ \S/;
@@ -72,19 +77,6 @@ LOW_CONTRAST = r"""() => {
 }"""
 
 
-@pytest.fixture
-def demo(app):
-    """The demo's enterprises, users, cards and records, after one pass of the simulated customs."""
-    with app.app_context():
-        from scheduler import jobs
-        from seed.demo import load_demo
-        load_demo(db.session)
-        jobs.advance(db.session)
-        db.session.commit()
-        yield
-        db.session.remove()
-
-
 def _slug(path: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", path).strip("_") or "home"
 
@@ -107,13 +99,14 @@ def _walk(page, paths: list, lang: str) -> list[str]:
         if lang == "en":
             problems += [f"{path}: Chinese outside data: {text}" for text in page.evaluate(CHINESE_OUTSIDE_DATA)]
         problems += [f"{path}: contrast below 4.5:1: {text}" for text in page.evaluate(LOW_CONTRAST)]
-        for width in WIDTHS:
+        for width in WIDTHS[lang]:
             page.set_viewport_size({"width": width, "height": 900})
             folder = SCREENSHOTS / "pages" / f"{lang}-{width}"
             folder.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(folder / f"{_slug(path)}.jpg"), type="jpeg", quality=75,
-                            full_page=width == WIDTHS[0])
-        page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+                            full_page=width == LAPTOP)
+        if page.viewport_size["width"] != LAPTOP:
+            page.set_viewport_size({"width": LAPTOP, "height": 900})
     return problems
 
 
