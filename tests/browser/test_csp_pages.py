@@ -19,7 +19,7 @@ def _watch(page) -> list:
 
 @pytest.mark.slow
 @pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                    reason="a browser check of the templates; test_every_page_server.py opens these pages on PostgreSQL")
+                    reason="a browser check of the templates; test_every_page_server.py opens the pages on PostgreSQL")
 def test_every_admin_list_and_form_page_runs_under_the_csp(app, staff_page, make):
     make.enterprise("深圳市内容安全策略有限公司")
     problems = _watch(staff_page)
