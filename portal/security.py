@@ -1,5 +1,6 @@
 """Security headers for every response: CSP with a per-request script nonce, frame and sniffing protection,
-and `Cache-Control: no-store` on everything served to a logged-in user (issue 13 item 9)."""
+and `Cache-Control: no-store` on every page and answer served to a logged-in user (issue 13 item 9);
+static files load no identity (portal/web.py) and keep their cache lifetime (STATIC_MAX_AGE_SECONDS)."""
 from __future__ import annotations
 
 import secrets

@@ -47,7 +47,7 @@ def _load_identity() -> None:
     # Check the session record on every request, even one sharing an app context (and its `g`) with an
     # earlier request (the test client inside `app.app_context()`), where Flask-Login would reuse its user
     # and Flask-WTF the CSRF token of another session.
-    for name in ("_login_user", "login_session", "csrf_token"):
+    for name in ("_login_user", "login_session", "csrf_token", "identity"):
         g.pop(name, None)
     if request.path.startswith("/api/") or is_static_request():
         return

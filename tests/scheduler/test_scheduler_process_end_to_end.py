@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import func, select, text
 
 from portal.extensions import db
-from portal.models import Application, JobRun, Receipt
+from portal.models import Application, CustomsMessage, JobRun, Receipt
 from scheduler.lease import advisory_key
+from wire.messages import receipt_from_xml
 from tests.qualification.conftest import create, filing_body, submit
 from tests.scheduler.test_concurrency import _flask
 
@@ -75,7 +76,16 @@ def test_running_scheduler_approves_api_submissions_after_each_delay_S_1_S_2(app
             Receipt.record_type == "applications", Receipt.record_id == application.id, Receipt.source == "customs")
             .order_by(Receipt.id)))
         assert [(r.from_status, r.to_status) for r in steps] == CUSTOMS_STEPS
-        times = [application.submitted_at] + [r.at for r in steps]
+        # Each step is decided by customs at least its delay after the previous one (S-2): customs' own
+        # decision times (the receipts' returnTime, in milliseconds), not when the portal applied them
+        # (that adds a lag of its own to each receipt, so two applications can be closer than the delay).
+        # The first is due a delay after the message's appTime, which the message carries in whole seconds.
+        receipts = db.session.scalars(select(CustomsMessage).where(
+            CustomsMessage.direction == "IN", CustomsMessage.business_no == application.application_no)
+            .order_by(CustomsMessage.seq))
+        times = [application.submitted_at.replace(microsecond=0)]
+        times += [receipt_from_xml(m.xml.encode("utf-8")).return_time for m in receipts]
+        assert len(times) == 1 + len(CUSTOMS_STEPS), times
         assert all((later - earlier).total_seconds() >= 1 for earlier, later in zip(times, times[1:])), times
     holders = set(db.session.scalars(select(JobRun.holder).where(JobRun.job == "customs_tick")))
     assert holders == {f"{socket.gethostname()}:{process.pid}"}

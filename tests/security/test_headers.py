@@ -48,6 +48,21 @@ def test_authenticated_pages_are_no_store_public_ones_are_not(client, make):
         assert client.get(url).headers.get("Cache-Control") == "no-store", url
 
 
+def test_static_files_are_cached_for_a_logged_in_user_and_load_no_session(client, make, monkeypatch):
+    make.login(client, user=make.user(None, "staff"))
+    assert client.get("/admin/").headers.get("Cache-Control") == "no-store"
+    from portal.auth import sessions
+    looked_up = []
+    monkeypatch.setattr(sessions, "live_session", lambda *args: looked_up.append(args))
+    for url in ("/static/css/admin.css", "/static/js/admin.js", "/admin/static/admin/js/filters.js"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers.get("Cache-Control") == "no-cache" or "max-age=3600" in \
+            response.headers.get("Cache-Control", ""), (url, response.headers.get("Cache-Control"))
+        assert "no-store" not in response.headers.get("Cache-Control", ""), url
+    assert not looked_up  # no login-session query for a static file
+
+
 def test_authenticated_api_answers_are_no_store(client, make):
     headers = make.token(client, user=make.user(make.enterprise(), "ent_admin"))
     assert client.get("/api/v1/me", headers=headers).headers.get("Cache-Control") == "no-store"
