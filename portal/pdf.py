@@ -31,7 +31,7 @@ __all__ = ["INLINE_ROWS", "Column", "PdfRenderError", "PrintedTable", "font_path
 ASSET_DIR = Path(__file__).resolve().parent / "static" / "pdf"
 # Marker in pdf/base.html where the fallback font families a document needs are named.
 FAMILIES_MARK = "/*pdf-fallback-families*/"
-# Font files are read from disk by the renderer: Hanazono Mincho B alone is 31 MB.
+# The most a render may read from local files (the renderer reads no font file: they are registered once).
 FONT_BYTES_LIMIT = 128 * 1024 * 1024
 
 fix_to_unicode_maps()
