@@ -109,7 +109,7 @@ def main() -> int:
             if rows <= args.baseline_max:
                 pdf_table.INLINE_ROWS = 10 ** 9  # every table inline: one xhtml2pdf table, as before
                 # The portal's policy stops a render after 60 s; the baseline is let run to the end.
-                pdf.resource_policy = lambda *fonts: dataclasses.replace(closed_policy(*fonts), max_render_seconds=None)
+                pdf.resource_policy = lambda: dataclasses.replace(closed_policy(), max_render_seconds=None)
                 try:
                     base, base_cpu, data = timed(lambda: render_pdf("pdf/list.html", **context), 1)
                 finally:

@@ -49,12 +49,11 @@ def font_path() -> Path:
         raise PdfRenderError(str(exc)) from exc
 
 
-def resource_policy(*fonts: Path):
-    """Allow reads from the PDF asset folder (and the given fonts' folders) only, nothing remote (P-4).
-    The renderer reads no font file itself: the fonts are registered once per process (registered_font)."""
+def resource_policy():
+    """Allow reads from the PDF asset folder only, nothing remote (P-4). The renderer reads no font file:
+    the fonts are registered with reportlab once per process and named to it by family (_name_families)."""
     from xhtml2pdf.config.resources import ResourceAccessPolicy  # heavy import, only when printing
-    roots = tuple(dict.fromkeys(font.parent for font in fonts)) + (ASSET_DIR,)
-    return ResourceAccessPolicy.server(None, allow_remote=False, extra_roots=roots,
+    return ResourceAccessPolicy.server(None, allow_remote=False, extra_roots=(ASSET_DIR,),
                                        max_local_bytes=FONT_BYTES_LIMIT, max_total_bytes=FONT_BYTES_LIMIT)
 
 
@@ -71,10 +70,19 @@ def _with_fallback_fonts(html: str, chain) -> str:
     ignorables, print unknown characters as 〓."""
     html, needed = chain.prepare(html)
     used = [index for index in range(1, len(chain.paths)) if index in needed]
-    for index in [0, *used]:
-        registered_font(chain, index)
+    _name_families(chain, [0, *used])
     families = "".join(f', "{chain.families[i]}"' for i in used)
     return html.replace(FAMILIES_MARK, families)
+
+
+def _name_families(chain, indexes) -> None:
+    """Name fonts of the chain to xhtml2pdf by their CSS family (swcjk, swfb1 …), each registered with
+    reportlab once per process: the templates declare no @font-face, which xhtml2pdf would copy to a
+    temporary file and hash on every render. Named on every render: another configuration's chain may
+    have named a family to another file."""
+    from xhtml2pdf import default
+    for index in indexes:
+        default.DEFAULT_FONT[chain.families[index]] = registered_font(chain, index)
 
 
 def render_pdf(template_name: str, tables: dict[str, PrintedTable] | None = None, landscape: bool = False,

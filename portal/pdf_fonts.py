@@ -16,10 +16,10 @@ reportlab writes the ToUnicode map of a character outside the BMP with five hex 
 readers truncate (𠮷 is extracted as ₻); `fix_to_unicode_maps` replaces that function with one that
 writes UTF-16 surrogate pairs, so `pdftotext` extracts what was printed.
 
-`registered_font` registers each font of the chain with reportlab once per process and names it to
-xhtml2pdf under its CSS family (swcjk, swfb1 …): the documents name the families and declare no
-@font-face, because xhtml2pdf copies an @font-face file to a temporary file and hashes it on every
-render (5 MB for WenQuanYi, 22 MB for Hanazono A: a fifth of a certificate's time).
+`registered_font` registers each font of the chain with reportlab once per process; `portal.pdf` names
+them to xhtml2pdf under their CSS families (swcjk, swfb1 …), so the documents declare no @font-face,
+which xhtml2pdf copies to a temporary file and hashes on every render (5 MB for WenQuanYi, 22 MB for
+Hanazono A: a fifth of a certificate's time).
 """
 from __future__ import annotations
 
@@ -195,8 +195,7 @@ _register_lock = threading.Lock()
 
 def registered_font(chain: FontChain, index: int) -> str:
     """Register font `index` of the chain with reportlab once per process, every weight and style drawn
-    with the one face, and name it to xhtml2pdf under its CSS family; return the reportlab font name."""
-    from xhtml2pdf import default
+    with the one face; return the reportlab font name."""
     path = str(chain.paths[index])
     name = f"sw-{zlib.crc32(path.encode()):08x}"
     if name not in _registered:
@@ -210,7 +209,6 @@ def registered_font(chain: FontChain, index: int) -> str:
                     for italic in (0, 1):
                         addMapping(name, bold, italic, name)
                 _registered[name] = path
-    default.DEFAULT_FONT[chain.families[index]] = name  # a chain of another configuration may have named it
     return name
 
 

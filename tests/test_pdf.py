@@ -237,12 +237,12 @@ def test_p4_markup_in_user_data_prints_as_text_and_fetches_nothing(make, trap_se
 
 def test_p4_resource_policy_refuses_remote_and_outside_files(app, trap_server, no_network):
     from xhtml2pdf import pisa
-    from portal.pdf import font_path, resource_policy
+    from portal.pdf import resource_policy
     port, hits = trap_server
     html = (f'<html><body><p>x</p><img src="http://127.0.0.1:{port}/x.png"><img src="/etc/passwd">'
             '<img src="file:///etc/passwd"></body></html>')
     with app.app_context():
-        policy = resource_policy(font_path())
+        policy = resource_policy()
     out = io.BytesIO()
     status = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=policy)
     assert hits == [] and no_network == []

@@ -85,3 +85,14 @@ def admin_pages(app, staff) -> list[str]:
             if view.can_create:
                 pages.append(url_for(f"{view.endpoint}.create_view"))
     return pages
+
+
+def page_path(entry) -> str:
+    """The path of a page list entry: a path, or a (URL rule, path) pair."""
+    return entry[1] if isinstance(entry, tuple) else entry
+
+
+def read_only_form(path: str, status: int) -> bool:
+    """Whether the answer is an admin edit form refused because its record is read-only in its status
+    (its lifecycle table): the walks open the first record of each register, whatever its status."""
+    return status == 409 and "/edit/" in path
